@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/tapedeck/tapedeck/internal/account"
+	"github.com/tapedeck/tapedeck/internal/store"
+)
+
+// admin is what the administration commands work with.
+type admin struct {
+	accounts account.Service
+	store    *store.Store
+	stdout   io.Writer
+}
+
+// usageError marks bad arguments, which exit with code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func exitCode(err error) int {
+	var ue usageError
+	if errors.As(err, &ue) || errors.Is(err, account.ErrInvalid) {
+		return 2
+	}
+	return 1
+}
+
+// commands are the administration commands by name.
+var commands = map[string]func(context.Context, admin, []string) error{
+	"migrate": func(ctx context.Context, a admin, args []string) error {
+		if len(args) > 0 {
+			return usageError{"takes no arguments"}
+		}
+		v, err := a.store.SchemaVersion(ctx)
+		if err != nil {
+			return err
+		}
+		return a.print(map[string]int64{"schema_version": v})
+	},
+	"organization": subcommands(map[string]func(context.Context, admin, []string) error{
+		"create": organizationCreate,
+	}),
+	"project": subcommands(map[string]func(context.Context, admin, []string) error{
+		"create": projectCreate,
+		"list":   projectList,
+	}),
+	"user": subcommands(map[string]func(context.Context, admin, []string) error{
+		"create": userCreate,
+	}),
+	"apikey": subcommands(map[string]func(context.Context, admin, []string) error{
+		"create": apikeyCreate,
+		"list":   apikeyList,
+		"revoke": apikeyRevoke,
+	}),
+}
+
+func subcommands(m map[string]func(context.Context, admin, []string) error) func(context.Context, admin, []string) error {
+	return func(ctx context.Context, a admin, args []string) error {
+		if len(args) == 0 {
+			return usageError{"missing subcommand (run 'tapedeck help')"}
+		}
+		cmd, ok := m[args[0]]
+		if !ok {
+			return usageError{fmt.Sprintf("unknown subcommand %q (run 'tapedeck help')", args[0])}
+		}
+		return cmd(ctx, a, args[1:])
+	}
+}
+
+// parse reads flags, refusing positional arguments beyond want and
+// reporting every problem as one line.
+func parse(fs *flag.FlagSet, args []string, want int) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return nil, usageError{err.Error()}
+	}
+	if fs.NArg() != want {
+		return nil, usageError{fmt.Sprintf("want %d argument(s) besides flags, got %d", want, fs.NArg())}
+	}
+	return fs.Args(), nil
+}
+
+func required(name, value string) error {
+	if strings.TrimSpace(value) == "" {
+		return usageError{fmt.Sprintf("--%s is required", name)}
+	}
+	return nil
+}
+
+func (a admin) print(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func organizationCreate(ctx context.Context, a admin, args []string) error {
+	fs := flag.NewFlagSet("organization create", flag.ContinueOnError)
+	name := fs.String("name", "", "organization name")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if err := required("name", *name); err != nil {
+		return err
+	}
+	o, err := a.accounts.CreateOrganization(ctx, *name)
+	if err != nil {
+		return err
+	}
+	return a.print(map[string]string{"id": o.ID, "name": o.Name})
+}
+
+type projectOut struct {
+	ID           int64  `json:"id"`
+	Name         string `json:"name"`
+	Organization string `json:"organization"`
+	APIToken     string `json:"api_token"`
+}
+
+func projectCreate(ctx context.Context, a admin, args []string) error {
+	fs := flag.NewFlagSet("project create", flag.ContinueOnError)
+	name := fs.String("name", "", "project name")
+	org := fs.String("organization", "", "organization id (default: the first)")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if err := required("name", *name); err != nil {
+		return err
+	}
+	p, err := a.accounts.CreateProject(ctx, *name, *org)
+	if err != nil {
+		return err
+	}
+	return a.print(projectOut{p.ID, p.Name, p.OrganizationID, p.APIToken})
+}
+
+func projectList(ctx context.Context, a admin, args []string) error {
+	if _, err := parse(flag.NewFlagSet("project list", flag.ContinueOnError), args, 0); err != nil {
+		return err
+	}
+	projects, err := a.store.Projects(ctx)
+	if err != nil {
+		return err
+	}
+	out := []projectOut{}
+	for _, p := range projects {
+		out = append(out, projectOut{p.ID, p.Name, p.OrganizationID, p.APIToken})
+	}
+	return a.print(out)
+}
+
+func userCreate(ctx context.Context, a admin, args []string) error {
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	var n account.NewUser
+	fs.StringVar(&n.Email, "email", "", "email address")
+	fs.StringVar(&n.FirstName, "first-name", "", "first name")
+	fs.StringVar(&n.LastName, "last-name", "", "last name")
+	fs.StringVar(&n.OrganizationID, "organization", "", "organization id (default: the first)")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if err := required("email", n.Email); err != nil {
+		return err
+	}
+	u, err := a.accounts.CreateUser(ctx, n)
+	if err != nil {
+		return err
+	}
+	return a.print(struct {
+		ID         int64  `json:"id"`
+		UUID       string `json:"uuid"`
+		Email      string `json:"email"`
+		DistinctID string `json:"distinct_id"`
+	}{u.ID, u.UUID, u.Email, u.DistinctID})
+}
+
+func apikeyCreate(ctx context.Context, a admin, args []string) error {
+	fs := flag.NewFlagSet("apikey create", flag.ContinueOnError)
+	var n account.NewAPIKey
+	var projects string
+	fs.StringVar(&n.UserEmail, "user", "", "owner's email (default: the first user)")
+	fs.StringVar(&n.Scopes, "scopes", "*", "comma-separated scopes")
+	fs.StringVar(&projects, "projects", "", "comma-separated project ids the key is limited to (default: all)")
+	fs.StringVar(&n.Label, "label", "", "a label to recognise the key by")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	for _, p := range strings.Split(projects, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || id <= 0 {
+			return usageError{fmt.Sprintf("--projects: %q is not a project id", p)}
+		}
+		n.Projects = append(n.Projects, id)
+	}
+	k, key, err := a.accounts.CreateAPIKey(ctx, n)
+	if err != nil {
+		return err
+	}
+	return a.print(struct {
+		ID     int64    `json:"id"`
+		Key    string   `json:"key"`
+		Label  string   `json:"label"`
+		Scopes []string `json:"scopes"`
+	}{k.ID, key, k.Label, k.Scopes})
+}
+
+func apikeyList(ctx context.Context, a admin, args []string) error {
+	if _, err := parse(flag.NewFlagSet("apikey list", flag.ContinueOnError), args, 0); err != nil {
+		return err
+	}
+	keys, err := a.store.APIKeys(ctx)
+	if err != nil {
+		return err
+	}
+	type keyOut struct {
+		ID         int64    `json:"id"`
+		UserID     int64    `json:"user_id"`
+		Label      string   `json:"label"`
+		MaskValue  string   `json:"mask_value"`
+		Scopes     []string `json:"scopes"`
+		Projects   []int64  `json:"projects"`
+		CreatedAt  string   `json:"created_at"`
+		LastUsedAt *string  `json:"last_used_at"`
+	}
+	out := []keyOut{}
+	for _, k := range keys {
+		o := keyOut{ID: k.ID, UserID: k.UserID, Label: k.Label, MaskValue: k.MaskValue, Scopes: k.Scopes,
+			Projects: k.Projects, CreatedAt: k.CreatedAt.Format("2006-01-02T15:04:05Z")}
+		if o.Projects == nil {
+			o.Projects = []int64{}
+		}
+		if k.LastUsedAt != nil {
+			s := k.LastUsedAt.Format("2006-01-02T15:04:05Z")
+			o.LastUsedAt = &s
+		}
+		out = append(out, o)
+	}
+	return a.print(out)
+}
+
+func apikeyRevoke(ctx context.Context, a admin, args []string) error {
+	rest, err := parse(flag.NewFlagSet("apikey revoke", flag.ContinueOnError), args, 1)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(rest[0], 10, 64)
+	if err != nil {
+		return usageError{fmt.Sprintf("%q is not a key id", rest[0])}
+	}
+	if err := a.store.DeleteAPIKey(ctx, id); errors.Is(err, store.ErrNotFound) {
+		return usageError{fmt.Sprintf("there is no key %d", id)}
+	} else if err != nil {
+		return err
+	}
+	return a.print(map[string]any{"id": id, "revoked": true})
+}

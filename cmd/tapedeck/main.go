@@ -1,0 +1,99 @@
+// Command tapedeck is the Tapedeck session-replay server and its
+// administration commands.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/tapedeck/tapedeck/internal/account"
+	"github.com/tapedeck/tapedeck/internal/config"
+	"github.com/tapedeck/tapedeck/internal/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `usage: tapedeck COMMAND [ARGS]
+
+commands:
+  serve                                   run the HTTP server
+  migrate                                 create or upgrade the store's schema
+  version                                 print the version
+  organization create --name N
+  project create --name N [--organization ID]
+  project list
+  user create --email E [--first-name F] [--last-name L] [--organization ID]
+  apikey create [--user EMAIL] [--scopes a,b] [--projects 1,2] [--label L]
+  apikey list
+  apikey revoke ID
+
+Settings come from TAPEDECK_* environment variables (see docs/OPERATIONS.md).
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+// run executes one command and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stderr, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	if args[0] == "version" {
+		fmt.Fprintf(stdout, "tapedeck %s\n", version)
+		return 0
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "tapedeck: configuration: %v\n", err)
+		return 2
+	}
+	logger := newLogger(cfg, stderr)
+	if args[0] == "serve" {
+		if err := serve(ctx, cfg, logger); err != nil {
+			logger.Error("server stopped", "err", err)
+			return 1
+		}
+		return 0
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "tapedeck: unknown command %q (run 'tapedeck help')\n", args[0])
+		return 2
+	}
+	st, err := store.OpenSQLite(ctx, cfg.SQLitePath())
+	if err != nil {
+		fmt.Fprintf(stderr, "tapedeck: open store: %v\n", err)
+		return 1
+	}
+	defer st.Close()
+	adm := admin{accounts: account.Service{Store: st, Now: time.Now}, store: st, stdout: stdout}
+	if err := cmd(ctx, adm, args[1:]); err != nil {
+		fmt.Fprintf(stderr, "tapedeck %s: %v\n", args[0], err)
+		return exitCode(err)
+	}
+	return 0
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/tapedeck/tapedeck/internal/account"
+	"github.com/tapedeck/tapedeck/internal/config"
+	"github.com/tapedeck/tapedeck/internal/httpapi"
+	"github.com/tapedeck/tapedeck/internal/store"
+)
+
+// serve runs the HTTP server until ctx is cancelled, then shuts it down
+// gracefully.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	if err := os.MkdirAll(cfg.BlobDir(), 0o750); err != nil {
+		return fmt.Errorf("create blob directory: %w", err)
+	}
+	st, err := store.OpenSQLite(ctx, cfg.SQLitePath())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	version, err := st.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("store ready", "database", cfg.SQLitePath(), "blobs", cfg.BlobDir(), "schema_version", version)
+
+	project, created, err := account.Service{Store: st, Now: time.Now}.EnsureDefaults(ctx)
+	if err != nil {
+		return fmt.Errorf("create default project: %w", err)
+	}
+	if created {
+		log.Info("created a default organization and project",
+			"project_id", project.ID, "project_api_token", project.APIToken,
+			"next", "tapedeck user create --email you@example.com && tapedeck apikey create --user you@example.com")
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler: httpapi.New(httpapi.Options{
+			Store:              st,
+			Log:                log,
+			MaxBodyBytes:       cfg.MaxAPIBodyBytes,
+			RateLimitPerMinute: cfg.RateLimitPerMinute,
+			RateLimitPerHour:   cfg.RateLimitPerHour,
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String())
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,159 @@
+// Package account creates the things an administrator manages:
+// organizations, projects, users and personal API keys.
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tapedeck/tapedeck/internal/auth"
+	"github.com/tapedeck/tapedeck/internal/store"
+)
+
+// ErrInvalid marks an argument that cannot be used.
+var ErrInvalid = errors.New("invalid")
+
+// Service creates accounts in the store.
+type Service struct {
+	Store *store.Store
+	Now   func() time.Time
+}
+
+// CreateOrganization makes an organization.
+func (s Service) CreateOrganization(ctx context.Context, name string) (store.Organization, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 64 {
+		return store.Organization{}, fmt.Errorf("%w: an organization name takes 1 to 64 characters", ErrInvalid)
+	}
+	o := store.Organization{ID: uuid.Must(uuid.NewV7()).String(), Name: name, CreatedAt: s.Now()}
+	return o, s.Store.CreateOrganization(ctx, o)
+}
+
+// CreateProject makes a project with a fresh API token in the organization
+// (the first one when organizationID is empty).
+func (s Service) CreateProject(ctx context.Context, name, organizationID string) (store.Project, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 200 {
+		return store.Project{}, fmt.Errorf("%w: a project name takes 1 to 200 characters", ErrInvalid)
+	}
+	org, err := s.organization(ctx, organizationID)
+	if err != nil {
+		return store.Project{}, err
+	}
+	p := store.Project{UUID: uuid.Must(uuid.NewV7()).String(), OrganizationID: org.ID, Name: name,
+		APIToken: auth.NewProjectToken(), Timezone: "UTC", CreatedAt: s.Now()}
+	return p, s.Store.CreateProject(ctx, &p)
+}
+
+// NewUser is what CreateUser needs.
+type NewUser struct {
+	Email          string
+	FirstName      string
+	LastName       string
+	OrganizationID string
+}
+
+// CreateUser makes a user, a member of the organization (the first one
+// when none is named).
+func (s Service) CreateUser(ctx context.Context, n NewUser) (store.User, error) {
+	addr, err := mail.ParseAddress(n.Email)
+	if err != nil || addr.Address != n.Email {
+		return store.User{}, fmt.Errorf("%w: %q is not an email address", ErrInvalid, n.Email)
+	}
+	org, err := s.organization(ctx, n.OrganizationID)
+	if err != nil {
+		return store.User{}, err
+	}
+	u := store.User{UUID: uuid.Must(uuid.NewV7()).String(), Email: n.Email, FirstName: n.FirstName,
+		LastName: n.LastName, DistinctID: auth.RandomString(43, auth.Alphanumeric), CreatedAt: s.Now()}
+	if err := s.Store.CreateUser(ctx, &u, org.ID); errors.Is(err, store.ErrConflict) {
+		return u, fmt.Errorf("%w: a user with email %s exists already", ErrInvalid, n.Email)
+	} else if err != nil {
+		return u, err
+	}
+	return u, nil
+}
+
+// NewAPIKey is what CreateAPIKey needs.
+type NewAPIKey struct {
+	// UserEmail names the owner; empty means the first user.
+	UserEmail string
+	Label     string
+	// Scopes is a comma-separated list; empty means "*".
+	Scopes string
+	// Projects limits the key to these projects; empty means all.
+	Projects []int64
+}
+
+// CreateAPIKey makes a personal API key and returns it with the key itself,
+// which is not stored and cannot be shown again.
+func (s Service) CreateAPIKey(ctx context.Context, n NewAPIKey) (store.APIKey, string, error) {
+	if n.Scopes == "" {
+		n.Scopes = auth.ScopeAll
+	}
+	scopes, err := auth.ParseScopes(n.Scopes)
+	if err != nil {
+		return store.APIKey{}, "", fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	var owner store.User
+	if n.UserEmail == "" {
+		owner, err = s.Store.FirstUser(ctx)
+	} else {
+		owner, err = s.Store.UserByEmail(ctx, n.UserEmail)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		if n.UserEmail == "" {
+			return store.APIKey{}, "", fmt.Errorf("%w: there is no user yet: create one with 'tapedeck user create --email EMAIL'", ErrInvalid)
+		}
+		return store.APIKey{}, "", fmt.Errorf("%w: no user has email %s", ErrInvalid, n.UserEmail)
+	} else if err != nil {
+		return store.APIKey{}, "", err
+	}
+	for _, id := range n.Projects {
+		if _, err := s.Store.Project(ctx, id); errors.Is(err, store.ErrNotFound) {
+			return store.APIKey{}, "", fmt.Errorf("%w: there is no project %d", ErrInvalid, id)
+		} else if err != nil {
+			return store.APIKey{}, "", err
+		}
+	}
+	key, secure, mask := auth.NewPersonalAPIKey()
+	k := store.APIKey{UserID: owner.ID, Label: n.Label, SecureValue: secure, MaskValue: mask,
+		Scopes: scopes, Projects: n.Projects, CreatedAt: s.Now()}
+	return k, key, s.Store.CreateAPIKey(ctx, &k)
+}
+
+// EnsureDefaults creates a default organization and project when the store
+// has no organization yet. It returns the project and whether it made it.
+func (s Service) EnsureDefaults(ctx context.Context) (store.Project, bool, error) {
+	if _, err := s.Store.FirstOrganization(ctx); err == nil {
+		return store.Project{}, false, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return store.Project{}, false, err
+	}
+	org, err := s.CreateOrganization(ctx, "Default organization")
+	if err != nil {
+		return store.Project{}, false, err
+	}
+	p, err := s.CreateProject(ctx, "Default project", org.ID)
+	return p, err == nil, err
+}
+
+func (s Service) organization(ctx context.Context, id string) (store.Organization, error) {
+	if id == "" {
+		if _, _, err := s.EnsureDefaults(ctx); err != nil {
+			return store.Organization{}, err
+		}
+		return s.Store.FirstOrganization(ctx)
+	}
+	o, err := s.Store.Organization(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return o, fmt.Errorf("%w: there is no organization %s", ErrInvalid, id)
+	}
+	return o, err
+}

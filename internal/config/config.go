@@ -1,0 +1,125 @@
+// Package config reads Tapedeck's settings from TAPEDECK_* environment
+// variables into one typed, validated Config.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds every setting of a Tapedeck process.
+type Config struct {
+	// Addr is the host:port the HTTP server listens on (TAPEDECK_ADDR).
+	Addr string
+	// DataDir holds the embedded store: the SQLite file and the blob
+	// directory (TAPEDECK_DATA_DIR).
+	DataDir string
+	// DatabaseURL selects the metadata store (TAPEDECK_DATABASE_URL). Empty
+	// means the SQLite file tapedeck.db in DataDir.
+	DatabaseURL string
+	// LogLevel is debug, info, warn or error (TAPEDECK_LOG_LEVEL).
+	LogLevel string
+	// LogFormat is text or json (TAPEDECK_LOG_FORMAT).
+	LogFormat string
+	// MaxAPIBodyBytes caps the body of an API request (TAPEDECK_MAX_API_BODY_BYTES).
+	MaxAPIBodyBytes int64
+	// RateLimitPerMinute and RateLimitPerHour cap requests per personal API
+	// key; 0 turns a limit off (TAPEDECK_RATE_LIMIT_PER_MINUTE, TAPEDECK_RATE_LIMIT_PER_HOUR).
+	RateLimitPerMinute int
+	RateLimitPerHour   int
+	// ShutdownTimeout bounds a graceful shutdown (TAPEDECK_SHUTDOWN_TIMEOUT).
+	ShutdownTimeout time.Duration
+}
+
+// Load builds a Config from getenv, applying defaults and validating every
+// value. The error names the offending variable.
+func Load(getenv func(string) string) (Config, error) {
+	c := Config{
+		Addr:            "127.0.0.1:8000",
+		DataDir:         "./tapedeck-data",
+		LogLevel:        "info",
+		LogFormat:       "text",
+		MaxAPIBodyBytes: 1 << 20,
+		ShutdownTimeout: 15 * time.Second,
+	}
+	var errs []error
+	str := func(name string, dst *string) {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			*dst = v
+		}
+	}
+	num := func(name string, dst *int64, min int64) {
+		v := strings.TrimSpace(getenv(name))
+		if v == "" {
+			return
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < min {
+			errs = append(errs, fmt.Errorf("%s: want a whole number of at least %d, got %q", name, min, v))
+			return
+		}
+		*dst = n
+	}
+	str("TAPEDECK_ADDR", &c.Addr)
+	str("TAPEDECK_DATA_DIR", &c.DataDir)
+	str("TAPEDECK_DATABASE_URL", &c.DatabaseURL)
+	str("TAPEDECK_LOG_LEVEL", &c.LogLevel)
+	str("TAPEDECK_LOG_FORMAT", &c.LogFormat)
+	num("TAPEDECK_MAX_API_BODY_BYTES", &c.MaxAPIBodyBytes, 1024)
+	var perMinute, perHour int64
+	num("TAPEDECK_RATE_LIMIT_PER_MINUTE", &perMinute, 0)
+	num("TAPEDECK_RATE_LIMIT_PER_HOUR", &perHour, 0)
+	c.RateLimitPerMinute, c.RateLimitPerHour = int(perMinute), int(perHour)
+	if v := strings.TrimSpace(getenv("TAPEDECK_SHUTDOWN_TIMEOUT")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("TAPEDECK_SHUTDOWN_TIMEOUT: want a positive duration such as 15s, got %q", v))
+		} else {
+			c.ShutdownTimeout = d
+		}
+	}
+
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("TAPEDECK_ADDR: want host:port, got %q", c.Addr))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("TAPEDECK_LOG_LEVEL: want debug, info, warn or error, got %q", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("TAPEDECK_LOG_FORMAT: want text or json, got %q", c.LogFormat))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "sqlite:") {
+		errs = append(errs, fmt.Errorf("TAPEDECK_DATABASE_URL: only sqlite:PATH is supported by this version, got %q", redact(c.DatabaseURL)))
+	}
+	return c, errors.Join(errs...)
+}
+
+// SQLitePath is the SQLite file of the metadata store.
+func (c Config) SQLitePath() string {
+	if p, ok := strings.CutPrefix(c.DatabaseURL, "sqlite:"); ok {
+		return strings.TrimPrefix(p, "//")
+	}
+	return filepath.Join(c.DataDir, "tapedeck.db")
+}
+
+// BlobDir is the directory of the embedded blob store.
+func (c Config) BlobDir() string { return filepath.Join(c.DataDir, "blobs") }
+
+// redact hides a password in a URL-looking string.
+func redact(s string) string {
+	if at := strings.LastIndex(s, "@"); at > 0 {
+		if scheme := strings.Index(s, "://"); scheme >= 0 && scheme < at {
+			return s[:scheme+3] + "…" + s[at:]
+		}
+	}
+	return s
+}

@@ -1,0 +1,103 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tapedeck/tapedeck/internal/apierror"
+	"github.com/tapedeck/tapedeck/internal/auth"
+	"github.com/tapedeck/tapedeck/internal/store"
+)
+
+var bearer = regexp.MustCompile(`^Bearer\s+(\S.*)$`)
+
+// findKey looks for a personal API key where PostHog does: the
+// Authorization header, then the body, then the query string. It returns
+// the key and where it was found.
+func (c *call) findKey() (string, string) {
+	if m := bearer.FindStringSubmatch(c.r.Header.Get("Authorization")); m != nil {
+		return strings.TrimSpace(m[1]), "Authorization header"
+	}
+	if raw, ok := c.body.fields["personal_api_key"]; ok {
+		var k string
+		json.Unmarshal(raw, &k)
+		return k, "body"
+	}
+	if q := c.r.URL.Query(); q.Has("personal_api_key") {
+		return q.Get("personal_api_key"), "query string"
+	}
+	return "", ""
+}
+
+// authenticate finds the caller's key and its owner.
+func (s *Server) authenticate(c *call) error {
+	key, source := c.findKey()
+	if source == "" {
+		return apierror.NotAuthenticated()
+	}
+	k, u, err := s.store.APIKeyBySecureValue(c.r.Context(), auth.HashKey(key))
+	if errors.Is(err, store.ErrNotFound) {
+		return apierror.AuthenticationFailed(fmt.Sprintf("Personal API key found in request %s is invalid.", source))
+	} else if err != nil {
+		return err
+	}
+	c.key, c.user = k, u
+	if wait := s.limiter.take(k.ID, s.now()); wait > 0 {
+		return apierror.Throttled(int((wait + time.Second - 1) / time.Second))
+	}
+	// Record use at most once an hour, so that reads stay reads.
+	if now := s.now(); k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > time.Hour {
+		if err := s.store.TouchAPIKey(c.r.Context(), k.ID, now); err != nil {
+			s.log.Warn("record key use", "key", k.ID, "err", err)
+		}
+	}
+	return nil
+}
+
+// authorizeProject resolves {project_id} and checks, in order, that the
+// project exists, that the key's owner belongs to its organization, that
+// the key is not limited to other projects, and that it has the scope.
+func (s *Server) authorizeProject(c *call, scope string) error {
+	ctx := c.r.Context()
+	raw := c.r.PathValue("project_id")
+	if raw == "@current" {
+		projects, err := s.store.UserProjects(ctx, c.user.ID, c.key.Projects)
+		if err != nil {
+			return err
+		}
+		if len(projects) == 0 {
+			return apierror.NotFound("Project not found.")
+		}
+		c.project = projects[0]
+	} else {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || id <= 0 {
+			return apierror.NotFound("Project not found.")
+		}
+		if c.project, err = s.store.Project(ctx, id); errors.Is(err, store.ErrNotFound) {
+			return apierror.NotFound("Project not found.")
+		} else if err != nil {
+			return err
+		}
+	}
+	member, err := s.store.IsMember(ctx, c.project.OrganizationID, c.user.ID)
+	if err != nil {
+		return err
+	}
+	if !member {
+		return apierror.PermissionDenied("You don't have access to the project.")
+	}
+	if len(c.key.Projects) > 0 && !slices.Contains(c.key.Projects, c.project.ID) {
+		return apierror.PermissionDenied(fmt.Sprintf("API key does not have access to the requested project: ID %d.", c.project.ID))
+	}
+	if !auth.HasScope(c.key.Scopes, scope) {
+		return apierror.PermissionDenied(fmt.Sprintf("API key missing required scope '%s'", scope))
+	}
+	return nil
+}

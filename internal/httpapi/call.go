@@ -1,0 +1,40 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/tapedeck/tapedeck/internal/store"
+)
+
+// call is one request on its way through the server: what the access
+// checks found out, and the response written so far.
+type call struct {
+	s *Server
+	w http.ResponseWriter
+	r *http.Request
+
+	body    *body
+	user    store.User
+	key     store.APIKey
+	project store.Project
+
+	status int
+}
+
+// json writes v as the JSON response with the status.
+func (c *call) json(status int, v any) error {
+	c.status = status
+	c.w.Header().Set("Content-Type", "application/json")
+	c.w.WriteHeader(status)
+	enc := json.NewEncoder(c.w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// empty writes a response with no body.
+func (c *call) empty(status int) error {
+	c.status = status
+	c.w.WriteHeader(status)
+	return nil
+}

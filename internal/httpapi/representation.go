@@ -1,0 +1,90 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/tapedeck/tapedeck/internal/playlist"
+	"github.com/tapedeck/tapedeck/internal/store"
+)
+
+// timestamp is a time in PostHog's form: ISO 8601 UTC with Z, with
+// microseconds only when they are not zero.
+type timestamp time.Time
+
+// MarshalJSON writes the time as a JSON string.
+func (t timestamp) MarshalJSON() ([]byte, error) {
+	return json.Marshal(formatTime(time.Time(t)))
+}
+
+func formatTime(t time.Time) string {
+	t = t.UTC()
+	if t.Nanosecond()/1000 == 0 {
+		return t.Format("2006-01-02T15:04:05Z")
+	}
+	return t.Format("2006-01-02T15:04:05.000000Z")
+}
+
+// userJSON is PostHog's basic user object.
+type userJSON struct {
+	ID                 int64   `json:"id"`
+	UUID               string  `json:"uuid"`
+	DistinctID         string  `json:"distinct_id"`
+	FirstName          string  `json:"first_name"`
+	LastName           string  `json:"last_name"`
+	Email              string  `json:"email"`
+	IsEmailVerified    bool    `json:"is_email_verified"`
+	HedgehogConfig     any     `json:"hedgehog_config"`
+	RoleAtOrganization *string `json:"role_at_organization"`
+}
+
+func userView(u *store.User) *userJSON {
+	if u == nil {
+		return nil
+	}
+	return &userJSON{ID: u.ID, UUID: u.UUID, DistinctID: u.DistinctID, FirstName: u.FirstName,
+		LastName: u.LastName, Email: u.Email, IsEmailVerified: u.IsEmailVerified}
+}
+
+type projectJSON struct {
+	ID           int64     `json:"id"`
+	UUID         string    `json:"uuid"`
+	Name         string    `json:"name"`
+	Organization string    `json:"organization"`
+	APIToken     string    `json:"api_token"`
+	Timezone     string    `json:"timezone"`
+	CreatedAt    timestamp `json:"created_at"`
+}
+
+func projectView(p store.Project) projectJSON {
+	return projectJSON{ID: p.ID, UUID: p.UUID, Name: p.Name, Organization: p.OrganizationID,
+		APIToken: p.APIToken, Timezone: p.Timezone, CreatedAt: timestamp(p.CreatedAt)}
+}
+
+type playlistJSON struct {
+	ID               int64            `json:"id"`
+	ShortID          string           `json:"short_id"`
+	Name             *string          `json:"name"`
+	DerivedName      *string          `json:"derived_name"`
+	Description      string           `json:"description"`
+	Pinned           bool             `json:"pinned"`
+	CreatedAt        timestamp        `json:"created_at"`
+	CreatedBy        *userJSON        `json:"created_by"`
+	Deleted          bool             `json:"deleted"`
+	Filters          json.RawMessage  `json:"filters"`
+	LastModifiedAt   timestamp        `json:"last_modified_at"`
+	LastModifiedBy   *userJSON        `json:"last_modified_by"`
+	RecordingsCounts *playlist.Counts `json:"recordings_counts"`
+	Type             string           `json:"type"`
+}
+
+func playlistView(p store.Playlist, counts *playlist.Counts) playlistJSON {
+	if counts == nil {
+		counts = &playlist.Counts{}
+	}
+	return playlistJSON{ID: p.ID, ShortID: p.ShortID, Name: p.Name, DerivedName: p.DerivedName,
+		Description: p.Description, Pinned: p.Pinned, CreatedAt: timestamp(p.CreatedAt),
+		CreatedBy: userView(p.CreatedBy), Deleted: p.Deleted, Filters: p.Filters,
+		LastModifiedAt: timestamp(p.LastModifiedAt), LastModifiedBy: userView(p.LastModifiedBy),
+		RecordingsCounts: counts, Type: p.Type}
+}

@@ -1,0 +1,155 @@
+// Package httpapi is Tapedeck's HTTP API: the route table, authentication
+// and access checks, and one file of thin handlers per resource.
+package httpapi
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tapedeck/tapedeck/internal/apierror"
+	"github.com/tapedeck/tapedeck/internal/playlist"
+	"github.com/tapedeck/tapedeck/internal/store"
+)
+
+// Options configure a Server.
+type Options struct {
+	Store *store.Store
+	Log   *slog.Logger
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// MaxBodyBytes caps request bodies of the API.
+	MaxBodyBytes int64
+	// RateLimitPerMinute and RateLimitPerHour cap requests per key; 0 is off.
+	RateLimitPerMinute int
+	RateLimitPerHour   int
+}
+
+// Server answers Tapedeck's HTTP API.
+type Server struct {
+	store     *store.Store
+	log       *slog.Logger
+	now       func() time.Time
+	maxBody   int64
+	limiter   *rateLimiter
+	playlists playlist.Service
+	mux       *http.ServeMux
+}
+
+// New builds the server and its routes.
+func New(o Options) *Server {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = 1 << 20
+	}
+	s := &Server{
+		store:   o.Store,
+		log:     o.Log,
+		now:     func() time.Time { return o.Now().UTC() },
+		maxBody: o.MaxBodyBytes,
+		limiter: newRateLimiter(o.RateLimitPerMinute, o.RateLimitPerHour),
+		mux:     http.NewServeMux(),
+	}
+	s.playlists = playlist.Service{Store: o.Store, Now: s.now}
+	for _, rt := range s.routes() {
+		paths := []string{rt.path}
+		if rt.access == inProject {
+			paths = paths[:0]
+			for _, prefix := range projectPrefixes {
+				paths = append(paths, prefix+rt.path)
+			}
+		}
+		for _, p := range paths {
+			s.mux.Handle(rt.method+" "+p, s.wrap(rt))
+		}
+	}
+	return s
+}
+
+// ServeHTTP routes a request. One trailing slash is optional on every path,
+// and unknown paths and methods get PostHog's error body.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
+		r2 := *r
+		u := *r.URL
+		u.Path = strings.TrimSuffix(p, "/")
+		u.RawPath = strings.TrimSuffix(u.RawPath, "/")
+		r2.URL = &u
+		r = &r2
+	}
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		c := &call{s: s, w: w, r: r}
+		if s.pathKnown(r) {
+			c.fail(apierror.MethodNotAllowed(r.Method))
+		} else {
+			c.fail(apierror.NotFound("Not found."))
+		}
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// pathKnown reports whether any method is routed for r's path.
+func (s *Server) pathKnown(r *http.Request) bool {
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// wrap turns a route into an http.Handler that runs its access checks
+// before its handler and renders any error it returns.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		c := &call{s: s, w: w, r: r}
+		err := s.prepare(c, rt)
+		if err == nil {
+			err = rt.handle(c)
+		}
+		if err != nil {
+			c.fail(err)
+		}
+		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", c.status,
+			"duration_ms", time.Since(start).Milliseconds())
+	})
+}
+
+// prepare reads the body and runs the route's access checks.
+func (s *Server) prepare(c *call, rt route) error {
+	if rt.access == public {
+		return nil
+	}
+	if err := c.readBody(s.maxBody); err != nil {
+		return err
+	}
+	if err := s.authenticate(c); err != nil {
+		return err
+	}
+	if rt.access == inProject {
+		return s.authorizeProject(c, rt.scope)
+	}
+	return nil
+}
+
+// fail renders err: an *apierror.Error as it is, anything else as a 500
+// whose cause is logged and not shown.
+func (c *call) fail(err error) {
+	var ae *apierror.Error
+	if !errors.As(err, &ae) {
+		c.s.log.Error("request failed", "method", c.r.Method, "path", c.r.URL.Path, "err", err)
+		ae = apierror.Internal()
+	}
+	c.json(ae.Status, ae)
+}
