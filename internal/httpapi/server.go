@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +37,7 @@ type Server struct {
 	limiter   *rateLimiter
 	playlists playlist.Service
 	mux       *http.ServeMux
+	patterns  []string
 }
 
 // New builds the server and its routes.
@@ -68,10 +70,15 @@ func New(o Options) *Server {
 		}
 		for _, p := range paths {
 			s.mux.Handle(rt.method+" "+p, s.wrap(rt))
+			s.patterns = append(s.patterns, rt.method+" "+p)
 		}
 	}
 	return s
 }
+
+// Patterns lists every route as "METHOD /path/{param}", for documentation
+// checks.
+func (s *Server) Patterns() []string { return slices.Clone(s.patterns) }
 
 // ServeHTTP routes a request. One trailing slash is optional on every path,
 // and unknown paths and methods get PostHog's error body.
