@@ -72,6 +72,9 @@ func (b *body) str(name string) (string, bool, error) {
 	if !ok {
 		return "", false, nil
 	}
+	if string(raw) == "null" {
+		return "", true, apierror.Validation(name, "null", "This field may not be null.")
+	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		return s, true, nil
@@ -79,9 +82,6 @@ func (b *body) str(name string) (string, bool, error) {
 	var n json.Number
 	if json.Unmarshal(raw, &n) == nil {
 		return n.String(), true, nil
-	}
-	if string(raw) == "null" {
-		return "", true, apierror.Validation(name, "null", "This field may not be null.")
 	}
 	return "", true, apierror.Validation(name, "invalid", "Not a valid string.")
 }
