@@ -246,7 +246,11 @@ func TestPlaylistList(t *testing.T) {
 
 	list := e.path("p1", "/session_recording_playlists/")
 	ids := func(body []byte) string {
-		var page struct{ Results []struct{ ShortID string `json:"short_id"` } }
+		var page struct {
+			Results []struct {
+				ShortID string `json:"short_id"`
+			}
+		}
 		json.Unmarshal(body, &page)
 		var out []string
 		for _, r := range page.Results {
@@ -342,7 +346,11 @@ func TestPlaylistListPagesNeverRepeat(t *testing.T) {
 		seen := map[string]bool{}
 		for offset := 0; offset < 23; offset += 5 {
 			r := e.do("GET", e.path("p1", fmt.Sprintf("/session_recording_playlists/?limit=5&offset=%d&order=%s", offset, order)), "alice", nil)
-			var page struct{ Results []struct{ ShortID string `json:"short_id"` } }
+			var page struct {
+				Results []struct {
+					ShortID string `json:"short_id"`
+				}
+			}
 			json.Unmarshal(r.body, &page)
 			for _, p := range page.Results {
 				if seen[p.ShortID] {
@@ -371,7 +379,9 @@ func TestPlaylistConcurrentCreates(t *testing.T) {
 				t.Errorf("create %d: %d %s", i, r.status, r.body)
 				return
 			}
-			var p struct{ ShortID string `json:"short_id"` }
+			var p struct {
+				ShortID string `json:"short_id"`
+			}
 			json.Unmarshal(r.body, &p)
 			shorts <- p.ShortID
 		}()
