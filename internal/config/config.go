@@ -28,6 +28,12 @@ type Config struct {
 	LogFormat string
 	// MaxAPIBodyBytes caps the body of an API request (TAPEDECK_MAX_API_BODY_BYTES).
 	MaxAPIBodyBytes int64
+	// MaxCaptureBodyBytes caps a capture request as it arrives
+	// (TAPEDECK_MAX_CAPTURE_BODY_BYTES).
+	MaxCaptureBodyBytes int64
+	// MaxDecompressedBytes caps a capture request once inflated
+	// (TAPEDECK_MAX_DECOMPRESSED_BYTES).
+	MaxDecompressedBytes int64
 	// RateLimitPerMinute and RateLimitPerHour cap requests per personal API
 	// key; 0 turns a limit off (TAPEDECK_RATE_LIMIT_PER_MINUTE, TAPEDECK_RATE_LIMIT_PER_HOUR).
 	RateLimitPerMinute int
@@ -45,7 +51,10 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:        "info",
 		LogFormat:       "text",
 		MaxAPIBodyBytes: 1 << 20,
-		ShutdownTimeout: 15 * time.Second,
+
+		MaxCaptureBodyBytes:  20 << 20,
+		MaxDecompressedBytes: 64 << 20,
+		ShutdownTimeout:      15 * time.Second,
 	}
 	var errs []error
 	str := func(name string, dst *string) {
@@ -71,6 +80,8 @@ func Load(getenv func(string) string) (Config, error) {
 	str("TAPEDECK_LOG_LEVEL", &c.LogLevel)
 	str("TAPEDECK_LOG_FORMAT", &c.LogFormat)
 	num("TAPEDECK_MAX_API_BODY_BYTES", &c.MaxAPIBodyBytes, 1024)
+	num("TAPEDECK_MAX_CAPTURE_BODY_BYTES", &c.MaxCaptureBodyBytes, 1024)
+	num("TAPEDECK_MAX_DECOMPRESSED_BYTES", &c.MaxDecompressedBytes, 1024)
 	var perMinute, perHour int64
 	num("TAPEDECK_RATE_LIMIT_PER_MINUTE", &perMinute, 0)
 	num("TAPEDECK_RATE_LIMIT_PER_HOUR", &perHour, 0)
