@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tapedeck/tapedeck/internal/playlist"
+	"github.com/tapedeck/tapedeck/internal/recording"
 	"github.com/tapedeck/tapedeck/internal/store"
 )
 
@@ -87,4 +88,69 @@ func playlistView(p store.Playlist, counts *playlist.Counts) playlistJSON {
 		CreatedBy: userView(p.CreatedBy), Deleted: p.Deleted, Filters: p.Filters,
 		LastModifiedAt: timestamp(p.LastModifiedAt), LastModifiedBy: userView(p.LastModifiedBy),
 		RecordingsCounts: counts, Type: p.Type}
+}
+
+// millis converts rrweb milliseconds to a time.
+func millis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+type personJSON struct {
+	ID          *int64          `json:"id"`
+	Name        *string         `json:"name"`
+	DistinctIDs []string        `json:"distinct_ids"`
+	Properties  json.RawMessage `json:"properties"`
+	CreatedAt   *timestamp      `json:"created_at"`
+	UUID        string          `json:"uuid"`
+}
+
+// recordingJSON is a session recording as PostHog's API shows it.
+type recordingJSON struct {
+	ID                  string     `json:"id"`
+	DistinctID          string     `json:"distinct_id"`
+	Viewed              bool       `json:"viewed"`
+	Viewers             []string   `json:"viewers"`
+	RecordingDuration   int64      `json:"recording_duration"`
+	ActiveSeconds       float64    `json:"active_seconds"`
+	InactiveSeconds     float64    `json:"inactive_seconds"`
+	StartTime           timestamp  `json:"start_time"`
+	EndTime             timestamp  `json:"end_time"`
+	ClickCount          int        `json:"click_count"`
+	KeypressCount       int        `json:"keypress_count"`
+	MouseActivityCount  int        `json:"mouse_activity_count"`
+	ConsoleLogCount     int        `json:"console_log_count"`
+	ConsoleWarnCount    int        `json:"console_warn_count"`
+	ConsoleErrorCount   int        `json:"console_error_count"`
+	StartURL            *string    `json:"start_url"`
+	Person              personJSON `json:"person"`
+	Storage             string     `json:"storage"`
+	SnapshotSource      string     `json:"snapshot_source"`
+	SnapshotLibrary     *string    `json:"snapshot_library"`
+	Ongoing             bool       `json:"ongoing"`
+	ActivityScore       *float64   `json:"activity_score"`
+	RetentionPeriodDays int        `json:"retention_period_days"`
+	ExpiryTime          timestamp  `json:"expiry_time"`
+	RecordingTTL        int        `json:"recording_ttl"`
+}
+
+func recordingView(r store.Recording, c recording.Computed, p recording.Person, viewed bool, viewers []string) recordingJSON {
+	v := recordingJSON{
+		ID: r.SessionID, DistinctID: r.DistinctID, Viewed: viewed, Viewers: viewers,
+		RecordingDuration: c.DurationSeconds, ActiveSeconds: c.ActiveSeconds, InactiveSeconds: c.InactiveSeconds,
+		StartTime: timestamp(c.StartTime), EndTime: timestamp(c.EndTime),
+		ClickCount: r.ClickCount, KeypressCount: r.KeypressCount, MouseActivityCount: r.MouseActivityCount,
+		ConsoleLogCount: r.ConsoleLogCount, ConsoleWarnCount: r.ConsoleWarnCount, ConsoleErrorCount: r.ConsoleErrorCount,
+		Person:  personJSON{ID: p.ID, Name: p.Name, DistinctIDs: p.DistinctIDs, Properties: p.Properties, UUID: p.UUID},
+		Storage: "object_storage", SnapshotSource: r.SnapshotSource, Ongoing: c.Ongoing, ActivityScore: c.ActivityScore,
+		RetentionPeriodDays: c.RetentionDays, ExpiryTime: timestamp(c.ExpiryTime), RecordingTTL: c.TTLDays,
+	}
+	if r.StartURL != "" {
+		v.StartURL = &r.StartURL
+	}
+	if r.SnapshotLibrary != "" {
+		v.SnapshotLibrary = &r.SnapshotLibrary
+	}
+	if p.CreatedAt != nil {
+		t := timestamp(*p.CreatedAt)
+		v.Person.CreatedAt = &t
+	}
+	return v
 }
