@@ -7,10 +7,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/tapedeck/tapedeck/internal/account"
+	"github.com/tapedeck/tapedeck/internal/blob"
 	"github.com/tapedeck/tapedeck/internal/config"
 	"github.com/tapedeck/tapedeck/internal/httpapi"
 	"github.com/tapedeck/tapedeck/internal/store"
@@ -19,9 +19,11 @@ import (
 // serve runs the HTTP server until ctx is cancelled, then shuts it down
 // gracefully.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	if err := os.MkdirAll(cfg.BlobDir(), 0o750); err != nil {
-		return fmt.Errorf("create blob directory: %w", err)
+	blobs, err := blob.OpenDir(cfg.BlobDir())
+	if err != nil {
+		return fmt.Errorf("open blob directory: %w", err)
 	}
+	defer blobs.Close()
 	st, err := store.OpenSQLite(ctx, cfg.SQLitePath())
 	if err != nil {
 		return err
@@ -54,6 +56,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			MaxBodyBytes:       cfg.MaxAPIBodyBytes,
 			RateLimitPerMinute: cfg.RateLimitPerMinute,
 			RateLimitPerHour:   cfg.RateLimitPerHour,
+			Blobs:              blobs,
+			CaptureLimits: httpapi.CaptureLimits{
+				MaxBodyBytes:         cfg.MaxCaptureBodyBytes,
+				MaxDecompressedBytes: cfg.MaxDecompressedBytes,
+			},
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,

@@ -12,6 +12,9 @@ type access int
 const (
 	// public routes need no credentials.
 	public access = iota
+	// captureAccess routes are called by browser SDKs from any site: no
+	// credentials, CORS headers, and an OPTIONS preflight.
+	captureAccess
 	// authenticated routes need a valid personal API key.
 	authenticated
 	// inProject routes also resolve {project_id} and check the caller may
@@ -21,6 +24,7 @@ const (
 
 // route is one line of the route table.
 type route struct {
+	// method is one method, or several separated by spaces.
 	method string
 	// path is the full pattern, but for inProject routes the part after
 	// the project prefix, which is registered twice: /api/environments/{project_id}
@@ -39,10 +43,22 @@ func (s *Server) routes() []route {
 	const (
 		playlists = "/session_recording_playlists"
 		playlist  = playlists + "/{short_id}"
+		recording = "/session_recordings/{session_id}"
 	)
 	read, write := auth.ScopePlaylistRead, auth.ScopePlaylistWrite
 	return []route{
 		{"GET", "/_health", public, "", s.health},
+		{"GET", "/metrics", public, "", s.serveMetrics},
+
+		{"GET POST", "/s", captureAccess, "", s.captureEvents},
+		{"GET POST", "/e", captureAccess, "", s.captureEvents},
+		{"GET POST", "/i/v0/e", captureAccess, "", s.captureEvents},
+		{"GET POST", "/batch", captureAccess, "", s.captureEvents},
+		{"GET POST", "/capture", captureAccess, "", s.captureEvents},
+		{"GET", "/array/{token}/config", captureAccess, "", s.configJSON},
+		{"GET", "/array/{token}/config.js", captureAccess, "", s.configJS},
+		{"GET POST", "/flags", captureAccess, "", s.flags},
+		{"GET POST", "/decide", captureAccess, "", s.flags},
 
 		{"GET", "/api/projects", authenticated, "", s.listProjects},
 		{"GET", "", inProject, "", s.getProject},
@@ -53,7 +69,17 @@ func (s *Server) routes() []route {
 		{"PATCH", playlist, inProject, write, s.updatePlaylist},
 		{"PUT", playlist, inProject, write, s.updatePlaylist},
 		{"DELETE", playlist, inProject, write, s.deletePlaylist},
+
+		{"GET", recording, inProject, auth.ScopeRecordingRead, s.getRecording},
+		{"GET", recording + "/snapshots", inProject, auth.ScopeRecordingRead, s.getSnapshots},
 	}
+}
+
+// serveMetrics answers Prometheus scrapes.
+func (s *Server) serveMetrics(c *call) error {
+	c.status = http.StatusOK
+	s.metrics.handler().ServeHTTP(c.w, c.r)
+	return nil
 }
 
 // health answers once the server serves and its store answers.

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/tapedeck/tapedeck/internal/apierror"
+	"github.com/tapedeck/tapedeck/internal/blob"
+	"github.com/tapedeck/tapedeck/internal/ingest"
 	"github.com/tapedeck/tapedeck/internal/playlist"
 	"github.com/tapedeck/tapedeck/internal/store"
 )
@@ -26,18 +28,26 @@ type Options struct {
 	// RateLimitPerMinute and RateLimitPerHour cap requests per key; 0 is off.
 	RateLimitPerMinute int
 	RateLimitPerHour   int
+	// Blobs holds snapshot blocks.
+	Blobs blob.Store
+	// CaptureLimits cap capture requests; zero values take defaults.
+	CaptureLimits CaptureLimits
 }
 
 // Server answers Tapedeck's HTTP API.
 type Server struct {
-	store     *store.Store
-	log       *slog.Logger
-	now       func() time.Time
-	maxBody   int64
-	limiter   *rateLimiter
-	playlists playlist.Service
-	mux       *http.ServeMux
-	patterns  []string
+	store         *store.Store
+	log           *slog.Logger
+	now           func() time.Time
+	maxBody       int64
+	limiter       *rateLimiter
+	playlists     playlist.Service
+	blobs         blob.Store
+	ingest        *ingest.Service
+	captureLimits CaptureLimits
+	metrics       *metrics
+	mux           *http.ServeMux
+	patterns      []string
 }
 
 // New builds the server and its routes.
@@ -51,6 +61,12 @@ func New(o Options) *Server {
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = 1 << 20
 	}
+	if o.CaptureLimits.MaxBodyBytes <= 0 {
+		o.CaptureLimits.MaxBodyBytes = 20 << 20
+	}
+	if o.CaptureLimits.MaxDecompressedBytes <= 0 {
+		o.CaptureLimits.MaxDecompressedBytes = 64 << 20
+	}
 	s := &Server{
 		store:   o.Store,
 		log:     o.Log,
@@ -58,8 +74,13 @@ func New(o Options) *Server {
 		maxBody: o.MaxBodyBytes,
 		limiter: newRateLimiter(o.RateLimitPerMinute, o.RateLimitPerHour),
 		mux:     http.NewServeMux(),
+		blobs:   o.Blobs,
+		metrics: newMetrics(),
+
+		captureLimits: o.CaptureLimits,
 	}
 	s.playlists = playlist.Service{Store: o.Store, Now: s.now}
+	s.ingest = ingest.New(o.Store, o.Blobs, s.now, o.Log)
 	for _, rt := range s.routes() {
 		paths := []string{rt.path}
 		if rt.access == inProject {
@@ -68,9 +89,15 @@ func New(o Options) *Server {
 				paths = append(paths, prefix+rt.path)
 			}
 		}
+		methods := strings.Fields(rt.method)
+		if rt.access == captureAccess {
+			methods = append(methods, http.MethodOptions)
+		}
 		for _, p := range paths {
-			s.mux.Handle(rt.method+" "+p, s.wrap(rt))
-			s.patterns = append(s.patterns, rt.method+" "+p)
+			for _, m := range methods {
+				s.mux.Handle(m+" "+p, s.wrap(rt, p))
+				s.patterns = append(s.patterns, m+" "+p)
+			}
 		}
 	}
 	return s
@@ -117,7 +144,7 @@ func (s *Server) pathKnown(r *http.Request) bool {
 
 // wrap turns a route into an http.Handler that runs its access checks
 // before its handler and renders any error it returns.
-func (s *Server) wrap(rt route) http.Handler {
+func (s *Server) wrap(rt route, pattern string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		c := &call{s: s, w: w, r: r}
@@ -125,17 +152,27 @@ func (s *Server) wrap(rt route) http.Handler {
 		if err == nil {
 			err = rt.handle(c)
 		}
-		if err != nil {
+		if err != nil && err != errPreflightDone {
 			c.fail(err)
 		}
+		d := time.Since(start)
+		s.metrics.observeRequest(pattern, r.Method, c.status, d)
 		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", c.status,
-			"duration_ms", time.Since(start).Milliseconds())
+			"duration_ms", d.Milliseconds())
 	})
 }
 
 // prepare reads the body and runs the route's access checks.
 func (s *Server) prepare(c *call, rt route) error {
-	if rt.access == public {
+	switch rt.access {
+	case public:
+		return nil
+	case captureAccess:
+		cors(c)
+		if c.r.Method == http.MethodOptions {
+			c.empty(http.StatusOK)
+			return errPreflightDone
+		}
 		return nil
 	}
 	if err := c.readBody(s.maxBody); err != nil {
@@ -149,6 +186,9 @@ func (s *Server) prepare(c *call, rt route) error {
 	}
 	return nil
 }
+
+// errPreflightDone stops a CORS preflight request after its headers are sent.
+var errPreflightDone = errors.New("preflight answered")
 
 // fail renders err: an *apierror.Error as it is, anything else as a 500
 // whose cause is logged and not shown.

@@ -53,7 +53,7 @@ func Compute(r store.Recording, retentionDays int, now time.Time) Computed {
 		Ongoing:         now.Sub(r.LastIngestedAt) < OngoingWindow,
 		RetentionDays:   retentionDays,
 	}
-	c.InactiveSeconds = math.Max(0, float64(c.DurationSeconds)-c.ActiveSeconds)
+	c.InactiveSeconds = float64(max(0, c.DurationSeconds*1000-r.ActiveMS)) / 1000
 	num := c.ActiveSeconds + float64(r.ClickCount+r.KeypressCount+r.ConsoleErrorCount)
 	den := float64(r.MouseActivityCount) + float64(c.DurationSeconds) +
 		float64(r.ConsoleErrorCount+r.ConsoleLogCount+r.ConsoleWarnCount)

@@ -197,3 +197,9 @@ func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (
 	}
 	return out, rows.Err()
 }
+
+// ProjectByToken returns the project whose API token is token.
+func (s *Store) ProjectByToken(ctx context.Context, token string) (Project, error) {
+	return scanProject(s.read.QueryRowContext(ctx, s.rebind(
+		`SELECT `+projectColumns+` FROM projects p WHERE p.api_token = ?`), token))
+}

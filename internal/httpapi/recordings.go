@@ -1,0 +1,154 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/tapedeck/tapedeck/internal/apierror"
+	"github.com/tapedeck/tapedeck/internal/recording"
+	"github.com/tapedeck/tapedeck/internal/store"
+)
+
+// Snapshot key limits per request: PostHog allows fewer with a personal
+// API key than from its own app.
+const maxBlobKeysPersonalKey = 20
+
+var errRecordingNotFound = apierror.NotFound("Recording not found")
+
+// loadRecording returns the path's recording if it exists and has not
+// expired.
+func (s *Server) loadRecording(c *call) (store.Recording, error) {
+	r, err := s.store.Recording(c.r.Context(), c.project.ID, c.r.PathValue("session_id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return r, errRecordingNotFound
+	} else if err != nil {
+		return r, err
+	}
+	if recording.Expired(r.FirstTS, recording.DefaultRetentionDays, s.now()) {
+		return r, errRecordingNotFound
+	}
+	return r, nil
+}
+
+func (s *Server) getRecording(c *call) error {
+	r, err := s.loadRecording(c)
+	if err != nil {
+		return err
+	}
+	view, err := s.recordingView(c.r.Context(), c, r)
+	if err != nil {
+		return err
+	}
+	return c.json(http.StatusOK, view)
+}
+
+// recordingView renders a recording as the caller sees it.
+func (s *Server) recordingView(ctx context.Context, c *call, r store.Recording) (recordingJSON, error) {
+	p, err := s.store.PersonByDistinctID(ctx, r.ProjectID, r.DistinctID)
+	found := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return recordingJSON{}, err
+	}
+	viewers, err := s.store.Viewers(ctx, r.ProjectID, r.SessionID)
+	if err != nil {
+		return recordingJSON{}, err
+	}
+	viewed, others := false, []string{}
+	for _, v := range viewers {
+		if v.UserID == c.user.ID {
+			viewed = true
+		} else {
+			others = append(others, v.Email)
+		}
+	}
+	comp := recording.Compute(r, recording.DefaultRetentionDays, s.now())
+	return recordingView(r, comp, recording.PersonOf(r.ProjectID, r.DistinctID, p, found), viewed, others), nil
+}
+
+// getSnapshots lists a recording's snapshot sources, or streams a range of
+// its blocks as JSONL lines [window_id, event].
+func (s *Server) getSnapshots(c *call) error {
+	r, err := s.loadRecording(c)
+	if err != nil {
+		return err
+	}
+	blocks, err := s.store.Blocks(c.r.Context(), c.project.ID, r.SessionID)
+	if err != nil {
+		return err
+	}
+	q := c.r.URL.Query()
+	source := q.Get("source")
+	if source == "" {
+		type sourceJSON struct {
+			Source         string    `json:"source"`
+			BlobKey        string    `json:"blob_key"`
+			StartTimestamp timestamp `json:"start_timestamp"`
+			EndTimestamp   timestamp `json:"end_timestamp"`
+		}
+		sources := make([]sourceJSON, len(blocks))
+		for i, b := range blocks {
+			sources[i] = sourceJSON{"blob_v2", strconv.Itoa(i), timestamp(millis(b.FirstTS)), timestamp(millis(b.LastTS))}
+		}
+		return c.json(http.StatusOK, map[string]any{"sources": sources})
+	}
+	if source != "blob_v2" {
+		return apierror.Invalid("source", fmt.Sprintf("Unsupported source %q: use blob_v2.", source))
+	}
+	start, err := blobKey(q.Get("start_blob_key"), "start_blob_key")
+	if err != nil {
+		return err
+	}
+	end, err := blobKey(q.Get("end_blob_key"), "end_blob_key")
+	if err != nil {
+		return err
+	}
+	if end < start {
+		return apierror.Invalid("end_blob_key", "end_blob_key must not be before start_blob_key.")
+	}
+	if end-start+1 > maxBlobKeysPersonalKey {
+		return apierror.Invalid("end_blob_key", fmt.Sprintf("At most %d blob keys can be read at once.", maxBlobKeysPersonalKey))
+	}
+	if end >= len(blocks) {
+		return apierror.NotFound("Snapshot blob key not found.")
+	}
+	c.w.Header().Set("Content-Type", "application/jsonl")
+	c.status = http.StatusOK
+	for i, b := range blocks[start : end+1] {
+		data, err := s.blobs.Get(c.r.Context(), b.BlobKey)
+		if err == nil {
+			data, err = snapshotDecoder.DecodeAll(data, nil)
+		}
+		if err != nil {
+			if i == 0 {
+				return fmt.Errorf("read block %s: %w", b.BlobKey, err)
+			}
+			// Part of the body is sent: end it short so the client sees
+			// a broken transfer instead of a silently shorter recording.
+			s.log.Error("read block", "key", b.BlobKey, "err", err)
+			panic(http.ErrAbortHandler)
+		}
+		if _, err := c.w.Write(data); err != nil {
+			return nil
+		}
+	}
+	return nil
+}
+
+// snapshotDecoder decompresses blocks; DecodeAll is safe for concurrent use.
+var snapshotDecoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
+
+func blobKey(raw, name string) (int, error) {
+	if raw == "" {
+		return 0, apierror.Validation(name, "required", name+" is required with source=blob_v2.")
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 0 {
+		return 0, apierror.Invalid(name, name+" must be a whole number of at least 0.")
+	}
+	return n, nil
+}

@@ -1,0 +1,239 @@
+// Package ingest is the write path of captured data: it turns validated
+// recordings into immutable blocks in the blob store and session aggregates
+// in the metadata store, and stores analytics events and persons.
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/tapedeck/tapedeck/internal/blob"
+	"github.com/tapedeck/tapedeck/internal/capture"
+	"github.com/tapedeck/tapedeck/internal/rrweb"
+	"github.com/tapedeck/tapedeck/internal/store"
+)
+
+// Service stores captured data durably.
+type Service struct {
+	store *store.Store
+	blobs blob.Store
+	now   func() time.Time
+	log   *slog.Logger
+	enc   *zstd.Encoder
+}
+
+// New makes a Service.
+func New(st *store.Store, blobs blob.Store, now func() time.Time, log *slog.Logger) *Service {
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		panic(err) // only fails on invalid options
+	}
+	return &Service{store: st, blobs: blobs, now: now, log: log, enc: enc}
+}
+
+// Result says what one request added.
+type Result struct {
+	Blocks      int
+	RRWebEvents int
+	Events      int
+	RawBytes    int64
+	StoredBytes int64
+	Duplicates  int
+}
+
+// block is a recording's block ready to be stored.
+type block struct {
+	rec     capture.Recording
+	summary rrweb.Summary
+	key     string
+	raw     int64
+	data    []byte
+}
+
+// Ingest stores one request's recordings and events for the project. It
+// returns only once they are durable: every block is in the blob store and
+// the rows that make it visible are committed. A recording whose snapshot
+// uuids were all stored before (a retried request) is skipped.
+func (s *Service) Ingest(ctx context.Context, project store.Project, recs []capture.Recording, events []capture.Event) (Result, error) {
+	now := s.now().UTC()
+	var res Result
+	var blocks []*block
+	for _, rec := range recs {
+		kept := rrweb.Filter(rec.Events, now)
+		if len(kept) == 0 {
+			continue
+		}
+		b := &block{rec: rec, summary: rrweb.Summarize(kept)}
+		b.data, b.raw = s.encodeBlock(rec.WindowID, kept)
+		b.key = fmt.Sprintf("%d/%s/%s.jsonl.zst", project.ID, rec.SessionID, uuid.Must(uuid.NewV7()))
+		blocks = append(blocks, b)
+	}
+	for _, b := range blocks {
+		if err := s.blobs.Put(ctx, b.key, b.data); err != nil {
+			return res, &TransientError{fmt.Errorf("store block: %w", err)}
+		}
+	}
+	var skipped []*block
+	err := s.store.Write(ctx, func(tx *store.Tx) error {
+		skipped, res = nil, Result{}
+		for _, b := range blocks {
+			stored, err := s.addBlock(ctx, tx, project.ID, b, now)
+			if err != nil {
+				return err
+			}
+			if !stored {
+				skipped = append(skipped, b)
+				res.Duplicates++
+				continue
+			}
+			res.Blocks++
+			res.RRWebEvents += b.summary.EventCount
+			res.RawBytes += b.raw
+			res.StoredBytes += int64(len(b.data))
+		}
+		n, err := s.addEvents(ctx, tx, project.ID, events, now)
+		res.Events = n
+		return err
+	})
+	if err != nil {
+		// The blocks are not referenced by any row: remove them.
+		for _, b := range blocks {
+			s.deleteBlob(b.key)
+		}
+		return Result{}, &TransientError{fmt.Errorf("commit: %w", err)}
+	}
+	for _, b := range skipped {
+		s.deleteBlob(b.key)
+	}
+	return res, nil
+}
+
+func (s *Service) deleteBlob(key string) {
+	if err := s.blobs.Delete(context.Background(), key); err != nil {
+		s.log.Warn("remove unreferenced block", "key", key, "err", err)
+	}
+}
+
+// TransientError is a storage failure worth retrying; capture answers it
+// with 503 so that the SDK sends again.
+type TransientError struct{ Err error }
+
+func (e *TransientError) Error() string { return e.Err.Error() }
+func (e *TransientError) Unwrap() error { return e.Err }
+
+// IsTransient reports whether err is a TransientError.
+func IsTransient(err error) bool {
+	var t *TransientError
+	return errors.As(err, &t)
+}
+
+// encodeBlock writes the events as JSONL lines [window_id, event] and
+// compresses them. It returns the compressed block and the JSONL size.
+func (s *Service) encodeBlock(windowID string, events []json.RawMessage) ([]byte, int64) {
+	win, _ := json.Marshal(windowID)
+	var buf bytes.Buffer
+	for _, ev := range events {
+		buf.WriteByte('[')
+		buf.Write(win)
+		buf.WriteByte(',')
+		if err := json.Compact(&buf, ev); err != nil {
+			buf.Write(ev)
+		}
+		buf.WriteString("]\n")
+	}
+	return s.enc.EncodeAll(buf.Bytes(), nil), int64(buf.Len())
+}
+
+// addBlock records one block and folds its summary into the recording's
+// aggregate. It returns false when the block's snapshot events were all
+// stored before.
+func (s *Service) addBlock(ctx context.Context, tx *store.Tx, projectID int64, b *block, now time.Time) (bool, error) {
+	if len(b.rec.UUIDs) > 0 {
+		seen, err := tx.ClaimSnapshotUUIDs(ctx, projectID, b.rec.UUIDs, now)
+		if err != nil {
+			return false, err
+		}
+		if seen == len(b.rec.UUIDs) {
+			return false, nil
+		}
+	}
+	r, err := tx.Recording(ctx, projectID, b.rec.SessionID)
+	if errors.Is(err, store.ErrNotFound) {
+		r = store.Recording{ProjectID: projectID, SessionID: b.rec.SessionID, DistinctID: b.rec.DistinctID,
+			SnapshotSource: b.rec.SnapshotSource, SnapshotLibrary: b.rec.Lib, CreatedAt: now}
+	} else if err != nil {
+		return false, err
+	}
+	if err := fold(&r, b.summary); err != nil {
+		return false, err
+	}
+	seq := r.BlockCount
+	r.BlockCount++
+	r.RawBytes += b.raw
+	r.StoredBytes += int64(len(b.data))
+	r.LastIngestedAt = now
+	if err := tx.PutRecording(ctx, &r); err != nil {
+		return false, err
+	}
+	if err := tx.InsertBlock(ctx, store.Block{ProjectID: projectID, SessionID: b.rec.SessionID, Seq: seq,
+		BlobKey: b.key, WindowID: b.rec.WindowID, FirstTS: b.summary.FirstTimestamp, LastTS: b.summary.LastTimestamp,
+		EventCount: b.summary.EventCount, RawBytes: b.raw, StoredBytes: int64(len(b.data)), CreatedAt: now}); err != nil {
+		return false, err
+	}
+	urls := make([]store.URLVisit, len(b.summary.URLs))
+	for i, u := range b.summary.URLs {
+		urls[i] = store.URLVisit{URL: u.URL, FirstTS: u.Timestamp}
+	}
+	if err := tx.AddURLs(ctx, projectID, b.rec.SessionID, urls); err != nil {
+		return false, err
+	}
+	console := make([]store.ConsoleEntry, len(b.summary.Console))
+	for i, c := range b.summary.Console {
+		console[i] = store.ConsoleEntry{TS: c.Timestamp, Level: c.Level, Message: c.Message}
+	}
+	return true, tx.AddConsole(ctx, projectID, b.rec.SessionID, console)
+}
+
+// fold adds a block's summary to the recording's aggregate. Active time is
+// recomputed over every event of the session, so the order in which blocks
+// arrive does not matter.
+func fold(r *store.Recording, s rrweb.Summary) error {
+	if r.EventCount == 0 || s.FirstTimestamp < r.FirstTS {
+		r.FirstTS = s.FirstTimestamp
+	}
+	if r.EventCount == 0 || s.LastTimestamp > r.LastTS {
+		r.LastTS = s.LastTimestamp
+	}
+	r.EventCount += s.EventCount
+	r.ClickCount += s.ClickCount
+	r.KeypressCount += s.KeypressCount
+	r.MouseActivityCount += s.MouseActivityCount
+	r.ConsoleLogCount += s.ConsoleLogCount
+	r.ConsoleWarnCount += s.ConsoleWarnCount
+	r.ConsoleErrorCount += s.ConsoleErrorCount
+	if len(s.URLs) > 0 {
+		first := s.URLs[0]
+		if r.StartURL == "" || first.Timestamp < r.StartURLTS {
+			r.StartURL, r.StartURLTS = first.URL, first.Timestamp
+		}
+	}
+	var points []rrweb.Point
+	if len(r.Activity) > 0 {
+		var err error
+		if points, err = rrweb.DecodeActivity(r.Activity); err != nil {
+			return fmt.Errorf("recording %s: %w", r.SessionID, err)
+		}
+	}
+	points = rrweb.MergeActivity(points, s.Activity)
+	r.ActiveMS = rrweb.ActiveMillis(points)
+	r.Activity = rrweb.EncodeActivity(points)
+	return nil
+}

@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Person is someone a project's analytics events identify, under one or
+// more distinct ids.
+type Person struct {
+	ID          int64
+	ProjectID   int64
+	UUID        string
+	Properties  json.RawMessage
+	CreatedAt   time.Time
+	DistinctIDs []string
+}
+
+// Event is a stored analytics event.
+type Event struct {
+	ProjectID  int64
+	UUID       string
+	Event      string
+	DistinctID string
+	SessionID  string
+	Timestamp  time.Time
+	CurrentURL string
+	Properties json.RawMessage
+}
+
+// PersonByDistinctID returns the person a distinct id belongs to, with all
+// of its distinct ids.
+func (s *Store) PersonByDistinctID(ctx context.Context, projectID int64, distinctID string) (Person, error) {
+	var p Person
+	var props string
+	var created int64
+	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT p.id, p.project_id, p.uuid, p.properties, p.created_at
+		FROM person_distinct_ids d JOIN persons p ON p.id = d.person_id
+		WHERE d.project_id = ? AND d.distinct_id = ?`), projectID, distinctID).Scan(&p.ID, &p.ProjectID, &p.UUID, &props, &created)
+	if err != nil {
+		return p, notFound(err)
+	}
+	p.Properties, p.CreatedAt = json.RawMessage(props), fromMicros(created)
+	rows, err := s.read.QueryContext(ctx, s.rebind(
+		`SELECT distinct_id FROM person_distinct_ids WHERE person_id = ? ORDER BY distinct_id`), p.ID)
+	if err != nil {
+		return p, err
+	}
+	p.DistinctIDs, err = collect(rows, func(sc interface{ Scan(...any) error }) (string, error) {
+		var d string
+		return d, sc.Scan(&d)
+	})
+	return p, err
+}
+
+// PersonIDByDistinctID returns the id and properties of the person a
+// distinct id belongs to.
+func (t *Tx) PersonIDByDistinctID(ctx context.Context, projectID int64, distinctID string) (int64, json.RawMessage, error) {
+	var id int64
+	var props string
+	err := t.queryRow(ctx, `SELECT p.id, p.properties FROM person_distinct_ids d JOIN persons p ON p.id = d.person_id
+		WHERE d.project_id = ? AND d.distinct_id = ?`, projectID, distinctID).Scan(&id, &props)
+	return id, json.RawMessage(props), notFound(err)
+}
+
+// CreatePerson inserts a person known by one distinct id and fills in its id.
+func (t *Tx) CreatePerson(ctx context.Context, p *Person, distinctID string) error {
+	if err := t.queryRow(ctx, `INSERT INTO persons (project_id, uuid, properties, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		p.ProjectID, p.UUID, string(p.Properties), micros(p.CreatedAt)).Scan(&p.ID); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `INSERT INTO person_distinct_ids (project_id, distinct_id, person_id) VALUES (?, ?, ?)`,
+		p.ProjectID, distinctID, p.ID)
+	return err
+}
+
+// AddDistinctID attaches a distinct id that has no person yet to a person.
+func (t *Tx) AddDistinctID(ctx context.Context, projectID int64, distinctID string, personID int64) error {
+	_, err := t.exec(ctx, `INSERT INTO person_distinct_ids (project_id, distinct_id, person_id) VALUES (?, ?, ?)`,
+		projectID, distinctID, personID)
+	return err
+}
+
+// SetPersonProperties replaces a person's properties.
+func (t *Tx) SetPersonProperties(ctx context.Context, personID int64, props json.RawMessage) error {
+	_, err := t.exec(ctx, `UPDATE persons SET properties = ? WHERE id = ?`, string(props), personID)
+	return err
+}
+
+// MergePersons moves every distinct id of person from to person into and
+// deletes from.
+func (t *Tx) MergePersons(ctx context.Context, from, into int64) error {
+	if _, err := t.exec(ctx, `UPDATE person_distinct_ids SET person_id = ? WHERE person_id = ?`, into, from); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `DELETE FROM persons WHERE id = ?`, from)
+	return err
+}
+
+// InsertEvents stores analytics events; an event whose uuid is stored
+// already is skipped.
+func (t *Tx) InsertEvents(ctx context.Context, events []Event) error {
+	for _, e := range events {
+		var session, url any
+		if e.SessionID != "" {
+			session = e.SessionID
+		}
+		if e.CurrentURL != "" {
+			url = e.CurrentURL
+		}
+		if _, err := t.exec(ctx, `INSERT INTO events (project_id, uuid, event, distinct_id, session_id, timestamp,
+			  current_url, properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, uuid) DO NOTHING`,
+			e.ProjectID, e.UUID, e.Event, e.DistinctID, session, micros(e.Timestamp), url, string(e.Properties)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

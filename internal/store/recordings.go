@@ -1,0 +1,212 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Recording is a recorded session's aggregate. Timestamps named TS are rrweb
+// milliseconds.
+type Recording struct {
+	ProjectID          int64
+	SessionID          string
+	DistinctID         string
+	FirstTS, LastTS    int64
+	ClickCount         int
+	KeypressCount      int
+	MouseActivityCount int
+	ConsoleLogCount    int
+	ConsoleWarnCount   int
+	ConsoleErrorCount  int
+	ActiveMS           int64
+	EventCount         int
+	StartURL           string
+	StartURLTS         int64
+	SnapshotSource     string
+	SnapshotLibrary    string
+	// Activity is the encoded (timestamp, active) point list of every event.
+	Activity       []byte
+	BlockCount     int
+	RawBytes       int64
+	StoredBytes    int64
+	CreatedAt      time.Time
+	LastIngestedAt time.Time
+}
+
+// Block is one immutable block of a recording.
+type Block struct {
+	ProjectID       int64
+	SessionID       string
+	Seq             int
+	BlobKey         string
+	WindowID        string
+	FirstTS, LastTS int64
+	EventCount      int
+	RawBytes        int64
+	StoredBytes     int64
+	CreatedAt       time.Time
+}
+
+// URLVisit is a URL a recording visited and when it was first seen.
+type URLVisit struct {
+	URL     string
+	FirstTS int64
+}
+
+// ConsoleEntry is one console message of a recording.
+type ConsoleEntry struct {
+	TS      int64
+	Level   string
+	Message string
+}
+
+const recordingColumns = `project_id, session_id, distinct_id, first_ts, last_ts, click_count, keypress_count,
+	mouse_activity_count, console_log_count, console_warn_count, console_error_count, active_ms, event_count,
+	COALESCE(start_url, ''), COALESCE(start_url_ts, 0), snapshot_source, COALESCE(snapshot_library, ''), activity,
+	block_count, raw_bytes, stored_bytes, created_at, last_ingested_at`
+
+func scanRecording(sc interface{ Scan(...any) error }) (Recording, error) {
+	var r Recording
+	var created, ingested int64
+	err := sc.Scan(&r.ProjectID, &r.SessionID, &r.DistinctID, &r.FirstTS, &r.LastTS, &r.ClickCount, &r.KeypressCount,
+		&r.MouseActivityCount, &r.ConsoleLogCount, &r.ConsoleWarnCount, &r.ConsoleErrorCount, &r.ActiveMS, &r.EventCount,
+		&r.StartURL, &r.StartURLTS, &r.SnapshotSource, &r.SnapshotLibrary, &r.Activity,
+		&r.BlockCount, &r.RawBytes, &r.StoredBytes, &created, &ingested)
+	if err != nil {
+		return r, notFound(err)
+	}
+	r.CreatedAt, r.LastIngestedAt = fromMicros(created), fromMicros(ingested)
+	return r, nil
+}
+
+// Recording returns one recording of the project.
+func (s *Store) Recording(ctx context.Context, projectID int64, sessionID string) (Recording, error) {
+	return scanRecording(s.read.QueryRowContext(ctx, s.rebind(
+		`SELECT `+recordingColumns+` FROM recordings WHERE project_id = ? AND session_id = ?`), projectID, sessionID))
+}
+
+// Recording returns one recording within the transaction.
+func (t *Tx) Recording(ctx context.Context, projectID int64, sessionID string) (Recording, error) {
+	return scanRecording(t.queryRow(ctx,
+		`SELECT `+recordingColumns+` FROM recordings WHERE project_id = ? AND session_id = ?`, projectID, sessionID))
+}
+
+// PutRecording inserts the recording or replaces its aggregate.
+func (t *Tx) PutRecording(ctx context.Context, r *Recording) error {
+	var startURL, startTS, library any
+	if r.StartURL != "" {
+		startURL, startTS = r.StartURL, r.StartURLTS
+	}
+	if r.SnapshotLibrary != "" {
+		library = r.SnapshotLibrary
+	}
+	_, err := t.exec(ctx, `INSERT INTO recordings (project_id, session_id, distinct_id, first_ts, last_ts, click_count,
+		  keypress_count, mouse_activity_count, console_log_count, console_warn_count, console_error_count, active_ms,
+		  event_count, start_url, start_url_ts, snapshot_source, snapshot_library, activity, block_count, raw_bytes,
+		  stored_bytes, created_at, last_ingested_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (project_id, session_id) DO UPDATE SET
+		  distinct_id = excluded.distinct_id, first_ts = excluded.first_ts, last_ts = excluded.last_ts,
+		  click_count = excluded.click_count, keypress_count = excluded.keypress_count,
+		  mouse_activity_count = excluded.mouse_activity_count, console_log_count = excluded.console_log_count,
+		  console_warn_count = excluded.console_warn_count, console_error_count = excluded.console_error_count,
+		  active_ms = excluded.active_ms, event_count = excluded.event_count, start_url = excluded.start_url,
+		  start_url_ts = excluded.start_url_ts, snapshot_source = excluded.snapshot_source,
+		  snapshot_library = excluded.snapshot_library, activity = excluded.activity,
+		  block_count = excluded.block_count, raw_bytes = excluded.raw_bytes, stored_bytes = excluded.stored_bytes,
+		  last_ingested_at = excluded.last_ingested_at`,
+		r.ProjectID, r.SessionID, r.DistinctID, r.FirstTS, r.LastTS, r.ClickCount, r.KeypressCount,
+		r.MouseActivityCount, r.ConsoleLogCount, r.ConsoleWarnCount, r.ConsoleErrorCount, r.ActiveMS, r.EventCount,
+		startURL, startTS, r.SnapshotSource, library, r.Activity, r.BlockCount, r.RawBytes, r.StoredBytes,
+		micros(r.CreatedAt), micros(r.LastIngestedAt))
+	return err
+}
+
+// InsertBlock records a block whose bytes are already in the blob store.
+func (t *Tx) InsertBlock(ctx context.Context, b Block) error {
+	_, err := t.exec(ctx, `INSERT INTO recording_blocks (project_id, session_id, seq, blob_key, window_id, first_ts,
+		  last_ts, event_count, raw_bytes, stored_bytes, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		b.ProjectID, b.SessionID, b.Seq, b.BlobKey, b.WindowID, b.FirstTS, b.LastTS, b.EventCount, b.RawBytes,
+		b.StoredBytes, micros(b.CreatedAt))
+	return err
+}
+
+// AddURLs records visited URLs, keeping each URL's earliest timestamp.
+func (t *Tx) AddURLs(ctx context.Context, projectID int64, sessionID string, urls []URLVisit) error {
+	for _, u := range urls {
+		if _, err := t.exec(ctx, `INSERT INTO recording_urls (project_id, session_id, url, first_ts) VALUES (?, ?, ?, ?)
+			ON CONFLICT (project_id, session_id, url) DO UPDATE SET first_ts =
+			  CASE WHEN excluded.first_ts < recording_urls.first_ts THEN excluded.first_ts ELSE recording_urls.first_ts END`,
+			projectID, sessionID, u.URL, u.FirstTS); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddConsole records console messages.
+func (t *Tx) AddConsole(ctx context.Context, projectID int64, sessionID string, entries []ConsoleEntry) error {
+	for _, c := range entries {
+		if _, err := t.exec(ctx, `INSERT INTO recording_console (project_id, session_id, ts, level, message) VALUES (?, ?, ?, ?, ?)`,
+			projectID, sessionID, c.TS, c.Level, c.Message); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ClaimSnapshotUUIDs records the uuids and returns how many of them had been
+// recorded before.
+func (t *Tx) ClaimSnapshotUUIDs(ctx context.Context, projectID int64, uuids []string, now time.Time) (int, error) {
+	seen := 0
+	for _, u := range uuids {
+		res, err := t.exec(ctx, `INSERT INTO snapshot_uuids (project_id, uuid, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (project_id, uuid) DO NOTHING`, projectID, u, micros(now))
+		if err != nil {
+			return 0, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			seen++
+		}
+	}
+	return seen, nil
+}
+
+// Blocks lists a recording's blocks in time order.
+func (s *Store) Blocks(ctx context.Context, projectID int64, sessionID string) ([]Block, error) {
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT project_id, session_id, seq, blob_key, window_id, first_ts,
+		  last_ts, event_count, raw_bytes, stored_bytes, created_at
+		FROM recording_blocks WHERE project_id = ? AND session_id = ? ORDER BY first_ts, seq`), projectID, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(sc interface{ Scan(...any) error }) (Block, error) {
+		var b Block
+		var created int64
+		err := sc.Scan(&b.ProjectID, &b.SessionID, &b.Seq, &b.BlobKey, &b.WindowID, &b.FirstTS, &b.LastTS,
+			&b.EventCount, &b.RawBytes, &b.StoredBytes, &created)
+		b.CreatedAt = fromMicros(created)
+		return b, err
+	})
+}
+
+// Viewer is a user who watched a recording.
+type Viewer struct {
+	UserID int64
+	Email  string
+}
+
+// Viewers returns the users who watched the recording, first viewer first.
+func (s *Store) Viewers(ctx context.Context, projectID int64, sessionID string) ([]Viewer, error) {
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT u.id, u.email FROM recording_views v
+		JOIN users u ON u.id = v.user_id WHERE v.project_id = ? AND v.session_id = ? ORDER BY v.viewed_at, u.id`),
+		projectID, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(sc interface{ Scan(...any) error }) (Viewer, error) {
+		var v Viewer
+		return v, sc.Scan(&v.UserID, &v.Email)
+	})
+}
