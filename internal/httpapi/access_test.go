@@ -95,7 +95,7 @@ func TestProjectsEndpoints(t *testing.T) {
 	run(t, e, []scenario{
 		{"list needs a key", "GET", "/api/projects/", "", nil, 401, nil},
 		{"alice lists her organization's projects", "GET", "/api/projects/", "alice", nil, 200,
-			map[string]any{"count": 2, "next": nil, "previous": nil}},
+			map[string]any{"count": 3, "next": nil, "previous": nil}},
 		{"a limited key lists its projects only", "GET", "/api/projects", "alice-p2", nil, 200, map[string]any{"count": 1}},
 		{"bob lists his", "GET", "/api/projects/", "bob", nil, 200, map[string]any{"count": 1}},
 		{"retrieve", "GET", fmt.Sprintf("/api/projects/%d/", p1.ID), "alice", nil, 200, map[string]any{
@@ -108,7 +108,7 @@ func TestProjectsEndpoints(t *testing.T) {
 		{"@current of a limited key", "GET", "/api/projects/@current/", "alice-p2", nil, 200, map[string]any{"id": p2.ID}},
 		{"another organization's project", "GET", fmt.Sprintf("/api/projects/%d/", e.projects["p3"].ID), "alice", nil, 403, nil},
 		{"unknown project", "GET", "/api/projects/424242/", "alice", nil, 404, map[string]any{"detail": "Project not found."}},
-		{"limit and offset", "GET", "/api/projects/?limit=1&offset=1", "alice", nil, 200, map[string]any{"count": 2, "next": nil}},
+		{"limit and offset", "GET", "/api/projects/?limit=1&offset=2", "alice", nil, 200, map[string]any{"count": 3, "next": nil}},
 	})
 	r := e.do("GET", "/api/projects/?limit=1", "alice", nil)
 	body := r.json(t)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tapedeck/tapedeck/internal/account"
+	"github.com/tapedeck/tapedeck/internal/blob"
 	"github.com/tapedeck/tapedeck/internal/httpapi"
 	"github.com/tapedeck/tapedeck/internal/store"
 )
@@ -40,14 +41,16 @@ func (c *clock) Advance(d time.Duration) {
 // env is a real server on a fresh SQLite store, seeded with two
 // organizations:
 //
-//	org A: projects 1 and 2; users alice and carol
-//	org B: project 3; user bob
+//	org A: projects p1 and p2; users alice and carol; project fx with the
+//	       fixtures' token phc_sharedfixture
+//	org B: project p3; user bob
 //
 // and keys named in keys.
 type env struct {
 	t        *testing.T
 	srv      *httptest.Server
 	store    *store.Store
+	blobDir  string
 	accounts account.Service
 	clock    *clock
 	users    map[string]store.User
@@ -85,7 +88,20 @@ func newEnv(t *testing.T, opts ...func(*httpapi.Options)) *env {
 	e.key("alice-recordings", "alice", "session_recording:read,session_recording:write", nil)
 	e.key("alice-p2", "alice", "*", []int64{e.projects["p2"].ID})
 
-	o := httpapi.Options{Store: st, Now: clk.Now, MaxBodyBytes: 64 << 10}
+	// The fixtures' project: posthog-js recorded them with this token.
+	fixtures := store.Project{UUID: "01a21600-0000-7000-8000-000000000001", OrganizationID: orgA.ID,
+		Name: "Fixtures", APIToken: "phc_sharedfixture", Timezone: "UTC", CreatedAt: clk.Now()}
+	if err := st.CreateProject(ctx, &fixtures); err != nil {
+		t.Fatal(err)
+	}
+	e.projects["fx"] = fixtures
+	e.blobDir = filepath.Join(t.TempDir(), "blobs")
+	blobs, err := blob.OpenDir(e.blobDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { blobs.Close() })
+	o := httpapi.Options{Store: st, Now: clk.Now, MaxBodyBytes: 64 << 10, Blobs: blobs}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -135,6 +151,20 @@ func (r response) json(t *testing.T) map[string]any {
 // empty for none. Every response is checked against docs/openapi.yaml.
 func (e *env) do(method, path, keyName string, body any) response {
 	e.t.Helper()
+	header := map[string]string{}
+	if keyName != "" {
+		key, ok := e.keys[keyName]
+		if !ok {
+			key = keyName // a literal key, for invalid-key cases
+		}
+		header["Authorization"] = "Bearer " + key
+	}
+	return e.doWith(method, path, body, header)
+}
+
+// doWith sends a request with the given headers (see do).
+func (e *env) doWith(method, path string, body any, header map[string]string) response {
+	e.t.Helper()
 	var rd io.Reader
 	ctype := ""
 	switch b := body.(type) {
@@ -143,6 +173,8 @@ func (e *env) do(method, path, keyName string, body any) response {
 		rd, ctype = strings.NewReader(b), "application/json"
 	case url.Values:
 		rd, ctype = strings.NewReader(b.Encode()), "application/x-www-form-urlencoded"
+	case rawBody:
+		rd, ctype = bytes.NewReader(b.data), b.ctype
 	default:
 		e.t.Fatalf("unsupported body %T", body)
 	}
@@ -153,12 +185,8 @@ func (e *env) do(method, path, keyName string, body any) response {
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
-	if keyName != "" {
-		key, ok := e.keys[keyName]
-		if !ok {
-			key = keyName // a literal key, for invalid-key cases
-		}
-		req.Header.Set("Authorization", "Bearer "+key)
+	for k, v := range header {
+		req.Header.Set(k, v)
 	}
 	resp, err := e.srv.Client().Do(req)
 	if err != nil {
@@ -173,6 +201,12 @@ func (e *env) do(method, path, keyName string, body any) response {
 		checkContract(e.t, req, resp, data)
 	}
 	return response{status: resp.StatusCode, header: resp.Header, body: data}
+}
+
+// rawBody is a request body sent as it is, with its content type.
+type rawBody struct {
+	ctype string
+	data  []byte
 }
 
 // checkContract, when set, validates a request and its response against
