@@ -16,6 +16,7 @@ import (
 // paths; os.Root keeps every access inside the directory.
 type Dir struct {
 	root *os.Root
+	path string
 }
 
 // OpenDir opens (creating if needed) the directory as a Store.
@@ -27,8 +28,11 @@ func OpenDir(dir string) (*Dir, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Dir{root: root}, nil
+	return &Dir{root: root, path: dir}, nil
 }
+
+// Path is the directory's path.
+func (d *Dir) Path() string { return d.path }
 
 // Close releases the directory.
 func (d *Dir) Close() error { return d.root.Close() }

@@ -1,0 +1,162 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/tapedeck/tapedeck/internal/blob"
+	"github.com/tapedeck/tapedeck/internal/capture"
+	"github.com/tapedeck/tapedeck/internal/store"
+)
+
+const fixtureDir = "../../../shared/fixtures/posthog-js"
+
+// fixtureNow stands just after the fixtures were recorded.
+var fixtureNow = time.Date(2026, 11, 26, 3, 44, 0, 0, time.UTC)
+
+func newService(t testing.TB) (*Service, *store.Store, store.Project) {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.OpenSQLite(ctx, filepath.Join(dir, "tapedeck.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	blobs, err := blob.OpenDir(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := store.Organization{ID: "01a21600-0000-7000-8000-00000000000a", Name: "o", CreatedAt: fixtureNow}
+	if err := st.CreateOrganization(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	p := store.Project{UUID: "01a21600-0000-7000-8000-00000000000b", OrganizationID: org.ID, Name: "p",
+		APIToken: "phc_sharedfixture", Timezone: "UTC", CreatedAt: fixtureNow}
+	if err := st.CreateProject(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	return New(st, blobs, func() time.Time { return fixtureNow }, slog.New(slog.DiscardHandler)), st, p
+}
+
+// decodeFixture reads fixture n as the capture endpoint would.
+func decodeFixture(t testing.TB, n int) ([]capture.Recording, []capture.Event, int) {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join(fixtureDir, fmt.Sprintf("%03d.body", n)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim := capture.Limits{MaxDecompressedBytes: 64 << 20}
+	events, err := capture.Decode(body, "text/plain", url.Values{"compression": {"gzip-js"}}, lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, others, err := capture.Snapshots(events, lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs, others, len(body)
+}
+
+// TestStorageRatio ingests the fixtures' recordings and compares what the
+// blob store holds with what arrived on the wire (posthog-js's gzip). The
+// SDK compresses full snapshots inside the events; blocks hold them
+// expanded and compressed again with zstd.
+func TestStorageRatio(t *testing.T) {
+	svc, st, p := newService(t)
+	ctx := context.Background()
+	var wire, stored, raw int64
+	for _, n := range []int{2, 3, 4, 5, 6, 7, 11} {
+		recs, others, size := decodeFixture(t, n)
+		res, err := svc.Ingest(ctx, p, recs, others)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Blocks == 0 {
+			t.Fatalf("fixture %03d stored no block", n)
+		}
+		wire += int64(size)
+		stored += res.StoredBytes
+		raw += res.RawBytes
+	}
+	ratio := float64(stored) / float64(wire)
+	t.Logf("wire (gzip as received) %d B, stored blocks %d B, expanded JSONL %d B: stored/wire = %.2f, JSONL/stored = %.1f×",
+		wire, stored, raw, ratio, float64(raw)/float64(stored))
+	if ratio > 1.0 {
+		t.Errorf("blocks take more room than the requests as received: %.2f", ratio)
+	}
+	r, err := st.Recording(ctx, p.ID, "01a215f3-0951-7cb2-95cc-05c3a05c2d8f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.BlockCount != 6 || r.StoredBytes <= 0 || r.RawBytes <= r.StoredBytes {
+		t.Errorf("recording aggregate: %d blocks, %d raw, %d stored", r.BlockCount, r.RawBytes, r.StoredBytes)
+	}
+}
+
+// TestIngestIsAtomic checks that a request whose metadata cannot be
+// committed leaves no block behind.
+func TestIngestIsAtomic(t *testing.T) {
+	svc, st, p := newService(t)
+	recs, others, _ := decodeFixture(t, 11)
+	st.Close() // every statement now fails
+	if _, err := svc.Ingest(context.Background(), p, recs, others); !IsTransient(err) {
+		t.Fatalf("ingest into a closed store: %v, want a transient error", err)
+	}
+	var files int
+	filepath.Walk(blobDir(t, svc), func(_ string, info os.FileInfo, _ error) error {
+		if info != nil && !info.IsDir() {
+			files++
+		}
+		return nil
+	})
+	if files != 0 {
+		t.Errorf("%d blocks left behind by a failed request", files)
+	}
+}
+
+func blobDir(t testing.TB, svc *Service) string {
+	t.Helper()
+	d, ok := svc.blobs.(*blob.Dir)
+	if !ok {
+		t.Fatal("not a directory store")
+	}
+	return d.Path()
+}
+
+func BenchmarkIngestFixtureSession(b *testing.B) {
+	var batches [][]capture.Recording
+	var size int64
+	for _, n := range []int{2, 3, 4, 5, 6, 7} {
+		recs, _, _ := decodeFixture(b, n)
+		batches = append(batches, recs)
+		for _, r := range recs {
+			for _, ev := range r.Events {
+				size += int64(len(ev))
+			}
+		}
+	}
+	svc, _, p := newService(b)
+	b.SetBytes(size)
+	b.ResetTimer()
+	for i := range b.N {
+		for _, recs := range batches {
+			// A fresh session each round, so every round stores its blocks.
+			round := make([]capture.Recording, len(recs))
+			for j, r := range recs {
+				r.SessionID = fmt.Sprintf("bench-%d", i)
+				r.UUIDs = nil
+				round[j] = r
+			}
+			if _, err := svc.Ingest(context.Background(), p, round, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
