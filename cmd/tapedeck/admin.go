@@ -28,7 +28,8 @@ func (e usageError) Error() string { return e.msg }
 
 func exitCode(err error) int {
 	var ue usageError
-	if errors.As(err, &ue) || errors.Is(err, account.ErrInvalid) {
+	var ie *account.InvalidError
+	if errors.As(err, &ue) || errors.As(err, &ie) {
 		return 2
 	}
 	return 1

@@ -16,8 +16,14 @@ import (
 	"github.com/tapedeck/tapedeck/internal/store"
 )
 
-// ErrInvalid marks an argument that cannot be used.
-var ErrInvalid = errors.New("invalid")
+// InvalidError is an argument that cannot be used; its message says why.
+type InvalidError struct{ msg string }
+
+func (e *InvalidError) Error() string { return e.msg }
+
+func invalid(format string, args ...any) error {
+	return &InvalidError{fmt.Sprintf(format, args...)}
+}
 
 // Service creates accounts in the store.
 type Service struct {
@@ -29,7 +35,7 @@ type Service struct {
 func (s Service) CreateOrganization(ctx context.Context, name string) (store.Organization, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 64 {
-		return store.Organization{}, fmt.Errorf("%w: an organization name takes 1 to 64 characters", ErrInvalid)
+		return store.Organization{}, invalid("an organization name takes 1 to 64 characters")
 	}
 	o := store.Organization{ID: uuid.Must(uuid.NewV7()).String(), Name: name, CreatedAt: s.Now()}
 	return o, s.Store.CreateOrganization(ctx, o)
@@ -40,7 +46,7 @@ func (s Service) CreateOrganization(ctx context.Context, name string) (store.Org
 func (s Service) CreateProject(ctx context.Context, name, organizationID string) (store.Project, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 200 {
-		return store.Project{}, fmt.Errorf("%w: a project name takes 1 to 200 characters", ErrInvalid)
+		return store.Project{}, invalid("a project name takes 1 to 200 characters")
 	}
 	org, err := s.organization(ctx, organizationID)
 	if err != nil {
@@ -64,7 +70,7 @@ type NewUser struct {
 func (s Service) CreateUser(ctx context.Context, n NewUser) (store.User, error) {
 	addr, err := mail.ParseAddress(n.Email)
 	if err != nil || addr.Address != n.Email {
-		return store.User{}, fmt.Errorf("%w: %q is not an email address", ErrInvalid, n.Email)
+		return store.User{}, invalid("%q is not an email address", n.Email)
 	}
 	org, err := s.organization(ctx, n.OrganizationID)
 	if err != nil {
@@ -73,7 +79,7 @@ func (s Service) CreateUser(ctx context.Context, n NewUser) (store.User, error) 
 	u := store.User{UUID: uuid.Must(uuid.NewV7()).String(), Email: n.Email, FirstName: n.FirstName,
 		LastName: n.LastName, DistinctID: auth.RandomString(43, auth.Alphanumeric), CreatedAt: s.Now()}
 	if err := s.Store.CreateUser(ctx, &u, org.ID); errors.Is(err, store.ErrConflict) {
-		return u, fmt.Errorf("%w: a user with email %s exists already", ErrInvalid, n.Email)
+		return u, invalid("a user with email %s exists already", n.Email)
 	} else if err != nil {
 		return u, err
 	}
@@ -99,7 +105,7 @@ func (s Service) CreateAPIKey(ctx context.Context, n NewAPIKey) (store.APIKey, s
 	}
 	scopes, err := auth.ParseScopes(n.Scopes)
 	if err != nil {
-		return store.APIKey{}, "", fmt.Errorf("%w: %v", ErrInvalid, err)
+		return store.APIKey{}, "", invalid("%v", err)
 	}
 	var owner store.User
 	if n.UserEmail == "" {
@@ -109,15 +115,15 @@ func (s Service) CreateAPIKey(ctx context.Context, n NewAPIKey) (store.APIKey, s
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		if n.UserEmail == "" {
-			return store.APIKey{}, "", fmt.Errorf("%w: there is no user yet: create one with 'tapedeck user create --email EMAIL'", ErrInvalid)
+			return store.APIKey{}, "", invalid("there is no user yet: create one with 'tapedeck user create --email EMAIL'")
 		}
-		return store.APIKey{}, "", fmt.Errorf("%w: no user has email %s", ErrInvalid, n.UserEmail)
+		return store.APIKey{}, "", invalid("no user has email %s", n.UserEmail)
 	} else if err != nil {
 		return store.APIKey{}, "", err
 	}
 	for _, id := range n.Projects {
 		if _, err := s.Store.Project(ctx, id); errors.Is(err, store.ErrNotFound) {
-			return store.APIKey{}, "", fmt.Errorf("%w: there is no project %d", ErrInvalid, id)
+			return store.APIKey{}, "", invalid("there is no project %d", id)
 		} else if err != nil {
 			return store.APIKey{}, "", err
 		}
@@ -153,7 +159,7 @@ func (s Service) organization(ctx context.Context, id string) (store.Organizatio
 	}
 	o, err := s.Store.Organization(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return o, fmt.Errorf("%w: there is no organization %s", ErrInvalid, id)
+		return o, invalid("there is no organization %s", id)
 	}
 	return o, err
 }

@@ -49,7 +49,9 @@ func (s *Server) authenticate(c *call) error {
 	}
 	c.key, c.user = k, u
 	if wait := s.limiter.take(k.ID, s.now()); wait > 0 {
-		return apierror.Throttled(int((wait + time.Second - 1) / time.Second))
+		seconds := int((wait + time.Second - 1) / time.Second)
+		c.w.Header().Set("Retry-After", strconv.Itoa(seconds))
+		return apierror.Throttled(seconds)
 	}
 	// Record use at most once an hour, so that reads stay reads.
 	if now := s.now(); k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > time.Hour {

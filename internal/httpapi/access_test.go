@@ -143,6 +143,9 @@ func TestRateLimit(t *testing.T) {
 		t.Fatalf("4th request: %d, want 429", r.status)
 	}
 	expect(t, r.body, map[string]any{"type": "throttled_error", "code": "throttled"})
+	if ra := r.header.Get("Retry-After"); ra == "" || ra == "0" {
+		t.Errorf("Retry-After = %q", ra)
+	}
 	if r := e.do("GET", list, "carol", nil); r.status != 200 {
 		t.Fatalf("another key is not limited: %d", r.status)
 	}

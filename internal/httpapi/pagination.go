@@ -44,6 +44,8 @@ func (c *call) links(p page, count int) (next, previous *string) {
 	}
 	at := func(offset int) *string {
 		q := c.r.URL.Query()
+		// A key given in the query string is not echoed into the body.
+		q.Del("personal_api_key")
 		q.Set("limit", strconv.Itoa(p.limit))
 		if offset > 0 {
 			q.Set("offset", strconv.Itoa(offset))

@@ -402,3 +402,16 @@ func TestPlaylistConcurrentCreates(t *testing.T) {
 		t.Errorf("list count %v, want %d", r.json(t)["count"], n)
 	}
 }
+
+func TestPlaylistSearchBeyondASCII(t *testing.T) {
+	e := newEnv(t)
+	short := e.create("p1", "alice", `{"name": "Ärger im Checkout"}`)["short_id"]
+	list := e.path("p1", "/session_recording_playlists/")
+	for _, q := range []string{"%C3%84rger", "%C3%84RGER", "checkout", "IM%20CH"} {
+		var page struct{ Results []map[string]any }
+		json.Unmarshal(e.do("GET", list+"?search="+q, "alice", nil).body, &page)
+		if len(page.Results) != 1 || page.Results[0]["short_id"] != short {
+			t.Errorf("search %s: %v", q, page.Results)
+		}
+	}
+}

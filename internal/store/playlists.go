@@ -145,7 +145,8 @@ func (s *Store) Playlists(ctx context.Context, q PlaylistQuery) ([]Playlist, int
 	where := []string{`p.project_id = ?`, `p.deleted = 0`}
 	args := []any{q.ProjectID}
 	if q.Search != "" {
-		pattern := "%" + escapeLike(strings.ToLower(q.Search)) + "%"
+		// SQLite's LOWER folds ASCII letters only; fold the term the same way.
+		pattern := "%" + escapeLike(asciiLower(q.Search)) + "%"
 		where = append(where, `(LOWER(COALESCE(p.name, '')) LIKE ? ESCAPE '\' OR LOWER(COALESCE(p.derived_name, '')) LIKE ? ESCAPE '\')`)
 		args = append(args, pattern, pattern)
 	}
@@ -243,6 +244,17 @@ func userID(u *User) any {
 		return nil
 	}
 	return u.ID
+}
+
+// asciiLower lowercases the ASCII letters of s and leaves the rest.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // escapeLike escapes LIKE's wildcards so that s matches itself.
