@@ -506,3 +506,31 @@ func TestRecordingExpires(t *testing.T) {
 		t.Errorf("a recording past its retention: %d", r.status)
 	}
 }
+
+func TestMetrics(t *testing.T) {
+	e := newCaptureEnv(t)
+	e.sendAll(2, 3, 8)
+	e.send(3) // a retry
+	r := e.do("GET", "/metrics", "", nil)
+	if r.status != 200 {
+		t.Fatalf("metrics: %d", r.status)
+	}
+	text := string(r.body)
+	for _, want := range []string{
+		"tapedeck_ingest_blocks_total 2",
+		"tapedeck_ingest_duplicate_blocks_total 1",
+		"tapedeck_ingest_events_total 1",
+		`tapedeck_http_requests_total{method="POST",route="/s",status="200"} 3`,
+		"tapedeck_ingest_store_duration_seconds_count 4",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	for _, name := range []string{"tapedeck_ingest_raw_bytes_total", "tapedeck_ingest_stored_bytes_total",
+		"tapedeck_ingest_rrweb_events_total", "tapedeck_http_request_duration_seconds_bucket"} {
+		if !strings.Contains(text, name) {
+			t.Errorf("metrics lack %s", name)
+		}
+	}
+}
