@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -45,11 +46,13 @@ func main() {
 
 // run executes one command and returns the process exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
+		// Bad arguments get one line; the usage is for 'tapedeck help'.
+		fmt.Fprintln(stderr, "tapedeck: missing command (run 'tapedeck help')")
+		return 2
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stderr, usage)
-		if len(args) == 0 {
-			return 2
-		}
 		return 0
 	}
 	if args[0] == "version" {
@@ -58,11 +61,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
-		fmt.Fprintf(stderr, "tapedeck: configuration: %v\n", err)
+		fmt.Fprintf(stderr, "tapedeck: configuration: %s\n", oneLine(err))
 		return 2
 	}
 	logger := newLogger(cfg, stderr)
 	if args[0] == "serve" {
+		if len(args) > 1 {
+			fmt.Fprintln(stderr, "tapedeck serve: takes no arguments (settings come from TAPEDECK_* variables)")
+			return 2
+		}
 		if err := serve(ctx, cfg, logger); err != nil {
 			logger.Error("server stopped", "err", err)
 			return 1
@@ -76,16 +83,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	st, err := store.OpenSQLite(ctx, cfg.SQLitePath())
 	if err != nil {
-		fmt.Fprintf(stderr, "tapedeck: open store: %v\n", err)
+		fmt.Fprintf(stderr, "tapedeck: open store: %s\n", oneLine(err))
 		return 1
 	}
 	defer st.Close()
 	adm := admin{accounts: account.Service{Store: st, Now: time.Now}, store: st, stdout: stdout}
 	if err := cmd(ctx, adm, args[1:]); err != nil {
-		fmt.Fprintf(stderr, "tapedeck %s: %v\n", args[0], err)
+		fmt.Fprintf(stderr, "tapedeck %s: %s\n", args[0], oneLine(err))
 		return exitCode(err)
 	}
 	return 0
+}
+
+// oneLine renders err on a single line (errors.Join separates with newlines).
+func oneLine(err error) string {
+	return strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
