@@ -238,7 +238,7 @@ func TestHelp(t *testing.T) {
 		}
 		for _, cmd := range []string{"serve", "migrate", "organization create", "project create", "project list",
 			"user create", "apikey create", "apikey list", "apikey revoke"} {
-			if !strings.Contains(r.stderr+r.stdout, cmd) {
+			if !strings.Contains(r.stdout, cmd) {
 				t.Errorf("%s: usage does not mention %q", arg, cmd)
 			}
 		}
@@ -759,5 +759,34 @@ func TestConcurrentUserCreate(t *testing.T) {
 	}
 	if p := c.projects(); len(p) != 1 {
 		t.Errorf("projects %+v, want only the default one", p)
+	}
+}
+
+// TestConcurrentFirstCommands starts several commands at once on a store
+// that does not exist yet: they take turns creating it, and exactly one
+// default organization and project come out.
+func TestConcurrentFirstCommands(t *testing.T) {
+	for round := range 3 {
+		c := newCLI(t)
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var stdout, stderr bytes.Buffer
+				args := []string{"user", "create", "--email", fmt.Sprintf("u%d@example.com", i)}
+				if code := run(context.Background(), args, &stdout, &stderr, c.getenv); code != 0 {
+					t.Errorf("round %d user %d: exit %d: %s", round, i, code, stderr.String())
+				}
+			}()
+		}
+		wg.Wait()
+		var projects []map[string]any
+		if err := json.Unmarshal([]byte(c.run("project", "list").stdout), &projects); err != nil {
+			t.Fatal(err)
+		}
+		if len(projects) != 1 {
+			t.Errorf("round %d: %d projects, want the one default project", round, len(projects))
+		}
 	}
 }

@@ -52,7 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return 2
 	}
 	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stdout, usage)
 		return 0
 	}
 	if args[0] == "version" {

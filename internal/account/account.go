@@ -135,19 +135,18 @@ func (s Service) CreateAPIKey(ctx context.Context, n NewAPIKey) (store.APIKey, s
 }
 
 // EnsureDefaults creates a default organization and project when the store
-// has no organization yet. It returns the project and whether it made it.
+// has no organization yet. It returns the project and whether it made it;
+// when several processes try at once, one of them makes it.
 func (s Service) EnsureDefaults(ctx context.Context) (store.Project, bool, error) {
-	if _, err := s.Store.FirstOrganization(ctx); err == nil {
-		return store.Project{}, false, nil
-	} else if !errors.Is(err, store.ErrNotFound) {
+	now := s.Now()
+	org := store.Organization{ID: uuid.Must(uuid.NewV7()).String(), Name: "Default organization", CreatedAt: now}
+	p := store.Project{UUID: uuid.Must(uuid.NewV7()).String(), OrganizationID: org.ID, Name: "Default project",
+		APIToken: auth.NewProjectToken(), Timezone: "UTC", CreatedAt: now}
+	created, err := s.Store.CreateFirstOrganization(ctx, org, &p)
+	if err != nil || !created {
 		return store.Project{}, false, err
 	}
-	org, err := s.CreateOrganization(ctx, "Default organization")
-	if err != nil {
-		return store.Project{}, false, err
-	}
-	p, err := s.CreateProject(ctx, "Default project", org.ID)
-	return p, err == nil, err
+	return p, true, nil
 }
 
 func (s Service) organization(ctx context.Context, id string) (store.Organization, error) {

@@ -45,6 +45,28 @@ func (s *Store) CreateOrganization(ctx context.Context, o Organization) error {
 	return err
 }
 
+// CreateFirstOrganization creates the organization and its project when
+// the store has no organization yet, atomically, and reports whether it did.
+func (s *Store) CreateFirstOrganization(ctx context.Context, o Organization, p *Project) (bool, error) {
+	created := false
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM organizations`).Scan(&n); err != nil || n > 0 {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)`),
+			o.ID, o.Name, micros(o.CreatedAt)); err != nil {
+			return err
+		}
+		created = true
+		return tx.QueryRowContext(ctx, s.rebind(
+			`INSERT INTO projects (uuid, organization_id, name, api_token, timezone, created_at)
+			 VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
+			p.UUID, o.ID, p.Name, p.APIToken, p.Timezone, micros(p.CreatedAt)).Scan(&p.ID)
+	})
+	return created && err == nil, err
+}
+
 // Organization returns one organization by id.
 func (s *Store) Organization(ctx context.Context, id string) (Organization, error) {
 	return s.scanOrganization(s.read.QueryRowContext(ctx, s.rebind(

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -70,11 +71,36 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	}
 	read.SetMaxOpenConns(4)
 	s := &Store{write: write, read: read, rebind: func(q string) string { return q }}
+	// Processes opening a new store at once (a server and a CLI command)
+	// take turns at migrating it.
+	unlock, err := lockFile(path + ".migrate-lock")
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	defer unlock()
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// lockFile holds an exclusive lock on the file at path until the returned
+// function is called.
+func lockFile(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("open lock file: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return func() {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
 }
 
 // Close releases the database connections.
