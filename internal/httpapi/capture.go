@@ -27,6 +27,12 @@ func invalidToken() *apierror.Error {
 		Detail: "Project API key invalid. Find the project's token with 'tapedeck project list'."}
 }
 
+// unavailable is the 503 for a storage failure; the SDK retries it.
+func unavailable() *apierror.Error {
+	return &apierror.Error{Status: http.StatusServiceUnavailable, Type: "server_error", Code: "unavailable",
+		Detail: "Storage is unavailable; retry later."}
+}
+
 // cors lets the browser SDK call capture endpoints from any site: the
 // request's Origin is mirrored and credentials are allowed.
 func cors(c *call) {
@@ -95,8 +101,7 @@ func (s *Server) captureEvents(c *call) error {
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, invalidToken()
 		} else if err != nil {
-			return nil, &apierror.Error{Status: http.StatusServiceUnavailable, Type: "server_error", Code: "unavailable",
-				Detail: "Storage is unavailable; retry later."}
+			return nil, unavailable()
 		}
 		w := &work{project: p}
 		byToken[token] = w
@@ -123,8 +128,7 @@ func (s *Server) captureEvents(c *call) error {
 		if err != nil {
 			s.log.Error("ingest failed", "project", w.project.ID, "err", err)
 			s.metrics.ingestFailures.Inc()
-			return &apierror.Error{Status: http.StatusServiceUnavailable, Type: "server_error", Code: "unavailable",
-				Detail: "Storage is unavailable; retry later."}
+			return unavailable()
 		}
 		s.metrics.observeIngest(res, time.Since(start))
 	}
@@ -173,8 +177,11 @@ func (s *Server) projectForToken(c *call, token string) (store.Project, error) {
 	p, err := s.store.ProjectByToken(c.r.Context(), token)
 	if errors.Is(err, store.ErrNotFound) {
 		return p, invalidToken()
+	} else if err != nil {
+		s.log.Error("look up project token", "err", err)
+		return p, unavailable()
 	}
-	return p, err
+	return p, nil
 }
 
 // configJSON answers GET /array/{token}/config.
@@ -212,7 +219,7 @@ func (s *Server) flags(c *call) error {
 		return err
 	}
 	token := c.r.URL.Query().Get("token")
-	if len(strings.TrimSpace(string(body))) > 0 {
+	if len(strings.TrimSpace(string(body))) > 0 || c.r.URL.Query().Has("data") {
 		events, err := capture.Decode(body, c.r.Header.Get("Content-Type"), c.r.URL.Query(),
 			capture.Limits{MaxDecompressedBytes: s.captureLimits.MaxDecompressedBytes})
 		if err != nil {

@@ -168,7 +168,7 @@ func (s *Service) addBlock(ctx context.Context, tx *store.Tx, projectID int64, b
 	r, err := tx.Recording(ctx, projectID, b.rec.SessionID)
 	if errors.Is(err, store.ErrNotFound) {
 		r = store.Recording{ProjectID: projectID, SessionID: b.rec.SessionID, DistinctID: b.rec.DistinctID,
-			SnapshotSource: b.rec.SnapshotSource, SnapshotLibrary: b.rec.Lib, CreatedAt: now}
+			SnapshotSource: snapshotSource(b.rec.SnapshotSource), SnapshotLibrary: b.rec.Lib, CreatedAt: now}
 	} else if err != nil {
 		return false, err
 	}
@@ -200,6 +200,18 @@ func (s *Service) addBlock(ctx context.Context, tx *store.Tx, projectID int64, b
 		console[i] = store.ConsoleEntry{TS: c.Timestamp, Level: c.Level, Message: c.Message}
 	}
 	return true, tx.AddConsole(ctx, projectID, b.rec.SessionID, console)
+}
+
+// snapshotSource is the recording's source as the API reports it: web
+// (the default), mobile, or unknown.
+func snapshotSource(s string) string {
+	switch s {
+	case "", "web":
+		return "web"
+	case "mobile":
+		return "mobile"
+	}
+	return "unknown"
 }
 
 // fold adds a block's summary to the recording's aggregate. Active time is

@@ -160,3 +160,11 @@ func BenchmarkIngestFixtureSession(b *testing.B) {
 		}
 	}
 }
+
+func TestSnapshotSource(t *testing.T) {
+	for in, want := range map[string]string{"": "web", "web": "web", "mobile": "mobile", "android": "unknown", "WEB": "unknown"} {
+		if got := snapshotSource(in); got != want {
+			t.Errorf("snapshotSource(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,80 @@
+package capture
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"io"
+
+	"github.com/tapedeck/tapedeck/internal/apierror"
+)
+
+// isGzip reports whether p starts with the gzip magic bytes 1f 8b.
+func isGzip(p []byte) bool {
+	return len(p) >= 2 && p[0] == 0x1f && p[1] == 0x8b
+}
+
+// minInflateCap is the smallest buffer inflate starts with.
+const minInflateCap = 4 << 10
+
+// inflate gunzips p, spending the output size from b. It never holds more
+// than b.left+1 bytes of output: the buffer grows by doubling but is capped,
+// so a gzip bomb is refused after at most about twice the allowance has been
+// allocated in total. what names the content in error details.
+func inflate(p []byte, b *budget, what string) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(p))
+	if err != nil {
+		return nil, gzipError(what, err)
+	}
+	defer zr.Close()
+
+	ceiling := b.left + 1 // one byte more than allowed tells "too large" apart
+	// The trailer's ISIZE (length mod 2^32) is a hint only: a liar gets at
+	// most the allowance, which a real bomb would get too.
+	want := int64(len(p)) * 4
+	if len(p) >= 18 {
+		if isize := int64(binary.LittleEndian.Uint32(p[len(p)-4:])); isize > 0 {
+			want = isize + 1
+		}
+	}
+	want = max(want, minInflateCap)
+	out := make([]byte, 0, min(want, ceiling))
+	for {
+		if len(out) == cap(out) {
+			if int64(len(out)) >= ceiling {
+				return nil, b.tooLarge()
+			}
+			grown := make([]byte, len(out), min(int64(cap(out))*2, ceiling))
+			copy(grown, out)
+			out = grown
+		}
+		n, err := zr.Read(out[len(out):cap(out)])
+		out = out[:len(out)+n]
+		if int64(len(out)) > b.left {
+			return nil, b.tooLarge()
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, gzipError(what, err)
+		}
+	}
+	b.left -= int64(len(out))
+	return out, nil
+}
+
+// gzipError is the 400 for gzip data that cannot be inflated.
+func gzipError(what string, err error) error {
+	reason := "it is corrupt"
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		reason = "it is truncated"
+	case errors.Is(err, gzip.ErrChecksum):
+		reason = "its checksum does not match"
+	case errors.Is(err, gzip.ErrHeader):
+		reason = "its header is invalid"
+	}
+	return apierror.ParseError(what + " is gzip data that cannot be decompressed: " + reason + ".")
+}
