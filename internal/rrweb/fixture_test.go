@@ -27,7 +27,7 @@ const formSession = "35efa9"
 func snapshotEvents(tb testing.TB, names []string, sessionSuffix string) []json.RawMessage {
 	tb.Helper()
 	if _, err := os.Stat(fixtureDir); err != nil {
-		tb.Skipf("fixtures not available: %v", err)
+		tb.Fatalf("fixtures not available (shared/ must stand beside the repository): %v", err)
 	}
 	var out []json.RawMessage
 	for _, name := range names {
