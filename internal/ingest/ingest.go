@@ -67,11 +67,11 @@ func (s *Service) Ingest(ctx context.Context, project store.Project, recs []capt
 	var res Result
 	var blocks []*block
 	for _, rec := range recs {
-		kept := rrweb.Filter(rec.Events, now)
+		kept, summary := rrweb.FilterSummarize(rec.Events, now)
 		if len(kept) == 0 {
 			continue
 		}
-		b := &block{rec: rec, summary: rrweb.Summarize(kept)}
+		b := &block{rec: rec, summary: summary}
 		b.data, b.raw = s.encodeBlock(rec.WindowID, kept)
 		b.key = fmt.Sprintf("%d/%s/%s.jsonl.zst", project.ID, rec.SessionID, uuid.Must(uuid.NewV7()))
 		blocks = append(blocks, b)
