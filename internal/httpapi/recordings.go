@@ -29,7 +29,7 @@ func (s *Server) loadRecording(c *call) (store.Recording, error) {
 	} else if err != nil {
 		return r, err
 	}
-	if recording.Expired(r.FirstTS, recording.DefaultRetentionDays, s.now()) {
+	if recording.Expired(r.FirstTS, c.project.RetentionDays, s.now()) {
 		return r, errRecordingNotFound
 	}
 	return r, nil
@@ -66,7 +66,7 @@ func (s *Server) recordingView(ctx context.Context, c *call, r store.Recording) 
 			others = append(others, v.Email)
 		}
 	}
-	comp := recording.Compute(r, recording.DefaultRetentionDays, s.now())
+	comp := recording.Compute(r, c.project.RetentionDays, s.now())
 	return recordingView(r, comp, recording.PersonOf(r.ProjectID, r.DistinctID, p, found), viewed, others), nil
 }
 

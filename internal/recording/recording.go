@@ -15,10 +15,6 @@ import (
 	"github.com/tapedeck/tapedeck/internal/store"
 )
 
-// DefaultRetentionDays is how long recordings are kept unless a project
-// says otherwise.
-const DefaultRetentionDays = 30
-
 // OngoingWindow is how recently a batch must have arrived for a recording
 // to count as ongoing.
 const OngoingWindow = 5 * time.Minute

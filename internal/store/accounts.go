@@ -22,7 +22,9 @@ type Project struct {
 	Name           string
 	APIToken       string
 	Timezone       string
-	CreatedAt      time.Time
+	// RetentionDays is how long the project's recordings are kept.
+	RetentionDays int
+	CreatedAt     time.Time
 }
 
 // User is a person who uses the API.
@@ -60,9 +62,9 @@ func (s *Store) CreateFirstOrganization(ctx context.Context, o Organization, p *
 		}
 		created = true
 		return tx.QueryRowContext(ctx, s.rebind(
-			`INSERT INTO projects (uuid, organization_id, name, api_token, timezone, created_at)
-			 VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
-			p.UUID, o.ID, p.Name, p.APIToken, p.Timezone, micros(p.CreatedAt)).Scan(&p.ID)
+			`INSERT INTO projects (uuid, organization_id, name, api_token, timezone, retention_days, created_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			p.UUID, o.ID, p.Name, p.APIToken, p.Timezone, retentionOf(p), micros(p.CreatedAt)).Scan(&p.ID)
 	})
 	return created && err == nil, err
 }
@@ -92,21 +94,21 @@ func (s *Store) scanOrganization(row *sql.Row) (Organization, error) {
 // CreateProject inserts a project and fills in its id.
 func (s *Store) CreateProject(ctx context.Context, p *Project) error {
 	err := s.write.QueryRowContext(ctx, s.rebind(
-		`INSERT INTO projects (uuid, organization_id, name, api_token, timezone, created_at)
-		 VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
-		p.UUID, p.OrganizationID, p.Name, p.APIToken, p.Timezone, micros(p.CreatedAt)).Scan(&p.ID)
+		`INSERT INTO projects (uuid, organization_id, name, api_token, timezone, retention_days, created_at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		p.UUID, p.OrganizationID, p.Name, p.APIToken, p.Timezone, retentionOf(p), micros(p.CreatedAt)).Scan(&p.ID)
 	if isUnique(err) {
 		return ErrConflict
 	}
 	return err
 }
 
-const projectColumns = `p.id, p.uuid, p.organization_id, p.name, p.api_token, p.timezone, p.created_at`
+const projectColumns = `p.id, p.uuid, p.organization_id, p.name, p.api_token, p.timezone, p.retention_days, p.created_at`
 
 func scanProject(sc interface{ Scan(...any) error }) (Project, error) {
 	var p Project
 	var created int64
-	if err := sc.Scan(&p.ID, &p.UUID, &p.OrganizationID, &p.Name, &p.APIToken, &p.Timezone, &created); err != nil {
+	if err := sc.Scan(&p.ID, &p.UUID, &p.OrganizationID, &p.Name, &p.APIToken, &p.Timezone, &p.RetentionDays, &created); err != nil {
 		return p, notFound(err)
 	}
 	p.CreatedAt = fromMicros(created)
@@ -218,6 +220,29 @@ func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// DefaultRetentionDays is how long a new project keeps its recordings.
+const DefaultRetentionDays = 30
+
+// retentionOf fills in the default retention of a new project.
+func retentionOf(p *Project) int {
+	if p.RetentionDays <= 0 {
+		p.RetentionDays = DefaultRetentionDays
+	}
+	return p.RetentionDays
+}
+
+// SetRetention sets how many days the project's recordings are kept.
+func (s *Store) SetRetention(ctx context.Context, projectID int64, days int) error {
+	res, err := s.write.ExecContext(ctx, s.rebind(`UPDATE projects SET retention_days = ? WHERE id = ?`), days, projectID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // ProjectByToken returns the project whose API token is token.
