@@ -192,17 +192,35 @@ func TestBrowserRecordsEachSDKGeneration(t *testing.T) {
 	}))
 	defer shop.Close()
 
+	// The visits run side by side (each browser mostly waits for the SDK
+	// to flush); each generation's checks then read its visit's result.
+	ctx, cancel := context.WithCancel(context.Background())
+	var running sync.WaitGroup
+	t.Cleanup(func() {
+		cancel()
+		running.Wait()
+	})
+	gens := generations(token)
+	visits := make([]chan visit, len(gens))
+	for i, g := range gens {
+		visits[i] = make(chan visit, 1)
+		running.Add(1)
+		go func() {
+			defer running.Done()
+			pageURL := shop.URL + "/shop/?sdk=" + g.sdk + "&script=" + g.script
+			visits[i] <- drive(ctx, node, webAbs, chromium, pageURL, srv.url, token, g, filepath.Join(outDir, "page-"+g.name+".png"))
+		}()
+	}
 	t.Run("generations", func(t *testing.T) {
-		for _, g := range generations(token) {
+		for i, g := range gens {
 			t.Run(g.name, func(t *testing.T) {
-				t.Parallel()
+				v := <-visits[i]
+				v.check(t, g)
+				t.Logf("visit took %s (posthog-js %s, session %s)", v.took.Round(time.Millisecond), v.d.SDKVersion, v.d.SessionID)
+				checkRequests(t, g, v.d)
 				begin := time.Now()
-				pageURL := shop.URL + "/shop/?sdk=" + g.sdk + "&script=" + g.script
-				d := drive(t, node, webAbs, chromium, pageURL, srv.url, token, g, filepath.Join(outDir, "page-"+g.name+".png"))
-				t.Logf("driver done after %s; posthog-js %s, session %s", time.Since(begin).Round(time.Millisecond), d.SDKVersion, d.SessionID)
-				checkRequests(t, g, d)
-				checkRecording(t, api, g, d)
-				t.Logf("recording checked after %s", time.Since(begin).Round(time.Millisecond))
+				checkRecording(t, api, g, v.d)
+				t.Logf("recording checked in %s", time.Since(begin).Round(time.Millisecond))
 			})
 		}
 	})
@@ -303,10 +321,19 @@ func (s *server) cli(t *testing.T, out any, args ...string) {
 	}
 }
 
+// visit is the outcome of one run of testdata/drive.mjs.
+type visit struct {
+	d          driven
+	err        error
+	stderr     string
+	screenshot string
+	took       time.Duration
+}
+
 // drive runs testdata/drive.mjs for one generation.
-func drive(t *testing.T, node, webDir, chromium, pageURL, apiHost, token string, g generation, screenshot string) driven {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), driverTimeout)
+func drive(ctx context.Context, node, webDir, chromium, pageURL, apiHost, token string, g generation, screenshot string) visit {
+	begin := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, driverTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "testdata/drive.mjs")
 	cmd.Env = append(os.Environ(),
@@ -320,27 +347,35 @@ func drive(t *testing.T, node, webDir, chromium, pageURL, apiHost, token string,
 	)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if err != nil {
-		t.Fatalf("node testdata/drive.mjs (%s): %v\nstderr:\n%s", g.name, err, tail(stderr.String(), 80))
+	v := visit{screenshot: screenshot}
+	if err := cmd.Run(); err != nil {
+		v.err = fmt.Errorf("node testdata/drive.mjs: %w", err)
+	} else if err := json.Unmarshal(stdout.Bytes(), &v.d); err != nil {
+		v.err = fmt.Errorf("drive.mjs printed %q: %w", stdout.String(), err)
 	}
-	var d driven
-	if err := json.Unmarshal(stdout.Bytes(), &d); err != nil {
-		t.Fatalf("drive.mjs printed %q: %v\nstderr:\n%s", stdout.String(), err, tail(stderr.String(), 80))
+	v.stderr = stderr.String()
+	v.took = time.Since(begin)
+	return v
+}
+
+// check fails the test when the visit itself went wrong.
+func (v visit) check(t *testing.T, g generation) {
+	t.Helper()
+	if v.err != nil {
+		t.Fatalf("%v\ndriver's stderr:\n%s", v.err, tail(v.stderr, 80))
 	}
-	if d.SessionID == "" {
-		t.Fatalf("drive.mjs reported no session id\nstderr:\n%s", tail(stderr.String(), 80))
+	if v.d.SessionID == "" {
+		t.Fatalf("drive.mjs reported no session id\nstderr:\n%s", tail(v.stderr, 80))
 	}
-	if d.SDKVersion != g.sdk {
-		t.Errorf("the page ran posthog-js %q, want %s", d.SDKVersion, g.sdk)
+	if v.d.SDKVersion != g.sdk {
+		t.Errorf("the page ran posthog-js %q, want %s", v.d.SDKVersion, g.sdk)
 	}
-	if len(d.PageErrors) > 0 {
-		t.Errorf("the page threw: %q", d.PageErrors)
+	if len(v.d.PageErrors) > 0 {
+		t.Errorf("the page threw: %q", v.d.PageErrors)
 	}
-	if _, err := os.Stat(screenshot); err != nil {
+	if _, err := os.Stat(v.screenshot); err != nil {
 		t.Errorf("no screenshot: %v", err)
 	}
-	return d
 }
 
 // checkRequests compares what the SDK asked of the server with what this

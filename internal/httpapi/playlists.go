@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tapedeck/tapedeck/internal/apierror"
+	"github.com/tapedeck/tapedeck/internal/capture"
 	"github.com/tapedeck/tapedeck/internal/playlist"
 	"github.com/tapedeck/tapedeck/internal/store"
 	"github.com/tapedeck/tapedeck/internal/timeparse"
@@ -193,4 +195,39 @@ func playlistInput(b *body) (playlist.Input, error) {
 		in.Type = playlist.Field[string]{Set: true, Value: *typ.Value}
 	}
 	return in, nil
+}
+
+// addPlaylistRecording pins a recording to a collection. The recording may
+// not have arrived yet.
+func (s *Server) addPlaylistRecording(c *call) error {
+	p, err := s.playlists.Get(c.r.Context(), c.project.ID, c.r.PathValue("short_id"))
+	if err != nil {
+		return err
+	}
+	session := c.r.PathValue("session_recording_id")
+	if !capture.ValidSessionID(session) {
+		return apierror.Invalid("session_recording_id", "A session recording id is at most 70 letters, digits and dashes.")
+	}
+	if p.Type == playlist.TypeFilters {
+		return apierror.Invalid("", "Cannot add recordings to a playlist that is type 'filters'.")
+	}
+	if err := s.store.AddPlaylistItem(c.r.Context(), p.ID, session, s.now()); err != nil {
+		return err
+	}
+	return c.json(http.StatusOK, map[string]bool{"success": true})
+}
+
+// removePlaylistRecording unpins a recording.
+func (s *Server) removePlaylistRecording(c *call) error {
+	p, err := s.playlists.Get(c.r.Context(), c.project.ID, c.r.PathValue("short_id"))
+	if err != nil {
+		return err
+	}
+	err = s.store.RemovePlaylistItem(c.r.Context(), p.ID, c.r.PathValue("session_recording_id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return apierror.NotFound("The recording is not in this playlist.")
+	} else if err != nil {
+		return err
+	}
+	return c.empty(http.StatusNoContent)
 }

@@ -152,3 +152,43 @@ func blobKey(raw, name string) (int, error) {
 	}
 	return n, nil
 }
+
+// updateRecording records the caller's view: {"viewed": true}.
+func (s *Server) updateRecording(c *call) error {
+	viewed, err := c.body.boolean("viewed")
+	if err != nil {
+		return err
+	}
+	if !viewed.Set || !viewed.Value {
+		return apierror.Invalid("viewed", "Nothing to update: send {\"viewed\": true}.")
+	}
+	r, err := s.loadRecording(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.MarkViewed(c.r.Context(), c.project.ID, r.SessionID, c.user.ID, s.now()); err != nil {
+		return err
+	}
+	return c.json(http.StatusOK, map[string]bool{"success": true})
+}
+
+// deleteRecording removes a recording and its blocks for good. Deleting
+// one that is gone already succeeds too.
+func (s *Server) deleteRecording(c *call) error {
+	keys, err := s.store.DeleteRecording(c.r.Context(), c.project.ID, c.r.PathValue("session_id"))
+	if err != nil {
+		return err
+	}
+	s.deleteBlocks(keys)
+	return c.empty(http.StatusNoContent)
+}
+
+// deleteBlocks removes blocks whose rows are gone. A block that cannot be
+// removed now is only wasted space: nothing refers to it any more.
+func (s *Server) deleteBlocks(keys []string) {
+	for _, k := range keys {
+		if err := s.blobs.Delete(context.Background(), k); err != nil {
+			s.log.Warn("delete block", "key", k, "err", err)
+		}
+	}
+}

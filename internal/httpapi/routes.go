@@ -69,8 +69,12 @@ func (s *Server) routes() []route {
 		{"PATCH", playlist, inProject, write, s.updatePlaylist},
 		{"PUT", playlist, inProject, write, s.updatePlaylist},
 		{"DELETE", playlist, inProject, write, s.deletePlaylist},
+		{"POST", playlist + "/recordings/{session_recording_id}", inProject, write, s.addPlaylistRecording},
+		{"DELETE", playlist + "/recordings/{session_recording_id}", inProject, write, s.removePlaylistRecording},
 
 		{"GET", recording, inProject, auth.ScopeRecordingRead, s.getRecording},
+		{"PATCH", recording, inProject, auth.ScopeRecordingWrite, s.updateRecording},
+		{"DELETE", recording, inProject, auth.ScopeRecordingWrite, s.deleteRecording},
 		{"GET", recording + "/snapshots", inProject, auth.ScopeRecordingRead, s.getSnapshots},
 	}
 }

@@ -49,24 +49,24 @@ const pageErrors = [];
 // A fresh profile for every run; playwright-core passes it to Chromium as
 // --user-data-dir.
 const profile = mkdtempSync(join(tmpdir(), 'tapedeck-chromium-'));
-const context = await launcher.launchPersistentContext(profile, {
-  executablePath: chromium,
-  headless: true,
-  viewport: { width: 1000, height: 700 },
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-    '--disable-sync',
-    '--disable-quic',
-  ],
-});
-
+let context;
 let exitCode = 0;
 try {
+  context = await launcher.launchPersistentContext(profile, {
+    executablePath: chromium,
+    headless: true,
+    viewport: { width: 1000, height: 700 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+    ],
+  });
   const page = context.pages()[0] ?? (await context.newPage());
 
   page.on('request', (req) => {
@@ -135,6 +135,8 @@ try {
   await sleep(300);
 
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
+  const sessionAtEnd = await page.evaluate(() => window.posthog.get_session_id());
+  if (sessionAtEnd !== sessionId) throw new Error(`the session changed during the visit: ${sessionId}, then ${sessionAtEnd}`);
 
   // posthog-js buffers recording events for about 2 s, then its request
   // queue sends batches every few seconds. Wait until the page has had time
@@ -169,7 +171,7 @@ try {
   log('requests so far:', JSON.stringify(requests));
   exitCode = 1;
 } finally {
-  await context.close();
+  if (context) await context.close();
   rmSync(profile, { recursive: true, force: true });
 }
 process.exit(exitCode);
