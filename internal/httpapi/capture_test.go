@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tapedeck/tapedeck/internal/static"
 )
 
 const (
@@ -532,5 +534,23 @@ func TestMetrics(t *testing.T) {
 		if !strings.Contains(text, name) {
 			t.Errorf("metrics lack %s", name)
 		}
+	}
+}
+
+func TestStaticFilesAreMounted(t *testing.T) {
+	e := newEnv(t)
+	r := e.do("GET", "/static/array.full.js", "", nil)
+	if static.Built() {
+		if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "application/javascript") || len(r.body) < 10000 {
+			t.Errorf("array.full.js: %d %s, %d bytes", r.status, r.header.Get("Content-Type"), len(r.body))
+		}
+		if r := e.do("GET", "/static/"+static.Current()+"/lazy-recorder.js", "", nil); r.status != 200 {
+			t.Errorf("versioned lazy-recorder.js: %d", r.status)
+		}
+	} else if r.status != 404 || !strings.Contains(string(r.body), "npm") {
+		t.Errorf("without a build: %d %s", r.status, r.body)
+	}
+	if r := e.do("GET", "/static/no-such-file.js", "", nil); r.status != 404 {
+		t.Errorf("unknown file: %d", r.status)
 	}
 }

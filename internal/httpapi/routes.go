@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/tapedeck/tapedeck/internal/auth"
+	"github.com/tapedeck/tapedeck/internal/static"
 )
 
 // access says what a route needs before its handler runs.
@@ -49,6 +50,8 @@ func (s *Server) routes() []route {
 	return []route{
 		{"GET", "/_health", public, "", s.health},
 		{"GET", "/metrics", public, "", s.serveMetrics},
+		{"GET", "/static/{file}", public, "", s.serveStatic},
+		{"GET", "/static/{version}/{file}", public, "", s.serveStatic},
 
 		{"GET POST", "/s", captureAccess, "", s.captureEvents},
 		{"GET POST", "/e", captureAccess, "", s.captureEvents},
@@ -83,6 +86,13 @@ func (s *Server) routes() []route {
 func (s *Server) serveMetrics(c *call) error {
 	c.status = http.StatusOK
 	s.metrics.handler().ServeHTTP(c.w, c.r)
+	return nil
+}
+
+// serveStatic serves posthog-js's browser files.
+func (s *Server) serveStatic(c *call) error {
+	c.status = http.StatusOK
+	static.Handler().ServeHTTP(c.w, c.r)
 	return nil
 }
 
