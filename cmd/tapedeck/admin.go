@@ -51,8 +51,9 @@ var commands = map[string]func(context.Context, admin, []string) error{
 		"create": organizationCreate,
 	}),
 	"project": subcommands(map[string]func(context.Context, admin, []string) error{
-		"create": projectCreate,
-		"list":   projectList,
+		"create":        projectCreate,
+		"list":          projectList,
+		"set-retention": projectSetRetention,
 	}),
 	"user": subcommands(map[string]func(context.Context, admin, []string) error{
 		"create": userCreate,
@@ -126,6 +127,12 @@ type projectOut struct {
 	APIToken     string `json:"api_token"`
 }
 
+// retentionOut is a project in the list, with its retention.
+type retentionOut struct {
+	projectOut
+	RetentionPeriodDays int `json:"retention_period_days"`
+}
+
 func projectCreate(ctx context.Context, a admin, args []string) error {
 	fs := flag.NewFlagSet("project create", flag.ContinueOnError)
 	name := fs.String("name", "", "project name")
@@ -151,11 +158,32 @@ func projectList(ctx context.Context, a admin, args []string) error {
 	if err != nil {
 		return err
 	}
-	out := []projectOut{}
+	out := []retentionOut{}
 	for _, p := range projects {
-		out = append(out, projectOut{p.ID, p.Name, p.OrganizationID, p.APIToken})
+		out = append(out, retentionOut{projectOut{p.ID, p.Name, p.OrganizationID, p.APIToken}, p.RetentionDays})
 	}
 	return a.print(out)
+}
+
+func projectSetRetention(ctx context.Context, a admin, args []string) error {
+	fs := flag.NewFlagSet("project set-retention", flag.ContinueOnError)
+	id := fs.Int64("project", 0, "project id")
+	days := fs.Int("days", 0, "days to keep recordings (1 to 3650)")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if *id <= 0 {
+		return usageError{"--project is required"}
+	}
+	if *days < 1 || *days > 3650 {
+		return usageError{"--days must be a whole number from 1 to 3650"}
+	}
+	if err := a.store.SetRetention(ctx, *id, *days); errors.Is(err, store.ErrNotFound) {
+		return usageError{fmt.Sprintf("there is no project %d", *id)}
+	} else if err != nil {
+		return err
+	}
+	return a.print(map[string]int64{"id": *id, "retention_period_days": int64(*days)})
 }
 
 func userCreate(ctx context.Context, a admin, args []string) error {

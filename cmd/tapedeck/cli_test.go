@@ -790,3 +790,34 @@ func TestConcurrentFirstCommands(t *testing.T) {
 		}
 	}
 }
+
+func TestProjectSetRetention(t *testing.T) {
+	c := newCLI(t)
+	c.run("migrate")
+	project := c.object([]string{"id", "name", "organization", "api_token"}, "project", "create", "--name", "Kept")
+	pid := fmt.Sprint(id(t, project, "id"))
+	got := c.object([]string{"id", "retention_period_days"}, "project", "set-retention", "--project", pid, "--days", "90")
+	if fmt.Sprint(got["retention_period_days"]) != "90" {
+		t.Errorf("set-retention printed %v", got)
+	}
+	var projects []map[string]any
+	json.Unmarshal([]byte(c.run("project", "list").stdout), &projects)
+	days := map[string]string{}
+	for _, p := range projects {
+		days[fmt.Sprint(p["name"])] = fmt.Sprint(p["retention_period_days"])
+	}
+	if days["Kept"] != "90" || days["Default project"] != "30" {
+		t.Errorf("project list after set-retention: %v", projects)
+	}
+	for _, args := range [][]string{
+		{"project", "set-retention", "--project", pid, "--days", "0"},
+		{"project", "set-retention", "--project", pid, "--days", "many"},
+		{"project", "set-retention", "--days", "30"},
+		{"project", "set-retention", "--project", "999", "--days", "30"},
+	} {
+		r := c.run(args...)
+		if r.code == 0 || r.stdout != "" || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, r.code, r.stdout, r.stderr)
+		}
+	}
+}

@@ -30,6 +30,7 @@ commands:
   organization create --name N
   project create --name N [--organization ID]
   project list
+  project set-retention --project ID --days N
   user create --email E [--first-name F] [--last-name L] [--organization ID]
   apikey create [--user EMAIL] [--scopes a,b] [--projects 1,2] [--label L]
   apikey list

@@ -13,6 +13,7 @@ import (
 	"github.com/tapedeck/tapedeck/internal/blob"
 	"github.com/tapedeck/tapedeck/internal/config"
 	"github.com/tapedeck/tapedeck/internal/httpapi"
+	"github.com/tapedeck/tapedeck/internal/jobs"
 	"github.com/tapedeck/tapedeck/internal/store"
 )
 
@@ -68,6 +69,17 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	jobsCtx, stopJobs := context.WithCancel(context.Background())
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		(&jobs.Runner{Store: st, Blobs: blobs, Log: log, Now: time.Now, Every: cfg.JobsInterval}).Run(jobsCtx)
+	}()
+	defer func() {
+		stopJobs()
+		<-jobsDone
+	}()
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String())

@@ -38,6 +38,9 @@ type Config struct {
 	// key; 0 turns a limit off (TAPEDECK_RATE_LIMIT_PER_MINUTE, TAPEDECK_RATE_LIMIT_PER_HOUR).
 	RateLimitPerMinute int
 	RateLimitPerHour   int
+	// JobsInterval is the time between two runs of the background jobs:
+	// the retention purge and the playlist counts refresh (TAPEDECK_JOBS_INTERVAL).
+	JobsInterval time.Duration
 	// ShutdownTimeout bounds a graceful shutdown (TAPEDECK_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
 }
@@ -55,6 +58,7 @@ func Load(getenv func(string) string) (Config, error) {
 		MaxCaptureBodyBytes:  20 << 20,
 		MaxDecompressedBytes: 64 << 20,
 		ShutdownTimeout:      15 * time.Second,
+		JobsInterval:         time.Minute,
 	}
 	var errs []error
 	str := func(name string, dst *string) {
@@ -86,14 +90,20 @@ func Load(getenv func(string) string) (Config, error) {
 	num("TAPEDECK_RATE_LIMIT_PER_MINUTE", &perMinute, 0)
 	num("TAPEDECK_RATE_LIMIT_PER_HOUR", &perHour, 0)
 	c.RateLimitPerMinute, c.RateLimitPerHour = int(perMinute), int(perHour)
-	if v := strings.TrimSpace(getenv("TAPEDECK_SHUTDOWN_TIMEOUT")); v != "" {
+	duration := func(name string, dst *time.Duration) {
+		v := strings.TrimSpace(getenv(name))
+		if v == "" {
+			return
+		}
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("TAPEDECK_SHUTDOWN_TIMEOUT: want a positive duration such as 15s, got %q", v))
-		} else {
-			c.ShutdownTimeout = d
+			errs = append(errs, fmt.Errorf("%s: want a positive duration such as 15s, got %q", name, v))
+			return
 		}
+		*dst = d
 	}
+	duration("TAPEDECK_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	duration("TAPEDECK_JOBS_INTERVAL", &c.JobsInterval)
 
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("TAPEDECK_ADDR: want host:port, got %q", c.Addr))

@@ -38,3 +38,21 @@ func (c *call) empty(status int) error {
 	c.w.WriteHeader(status)
 	return nil
 }
+
+// serve hands the request to h, noting the status it answers with.
+func (c *call) serve(h http.Handler) {
+	rec := &statusRecorder{ResponseWriter: c.w, status: http.StatusOK}
+	h.ServeHTTP(rec, c.r)
+	c.status = rec.status
+}
+
+// statusRecorder notes the status a handler writes.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}

@@ -84,15 +84,13 @@ func (s *Server) routes() []route {
 
 // serveMetrics answers Prometheus scrapes.
 func (s *Server) serveMetrics(c *call) error {
-	c.status = http.StatusOK
-	s.metrics.handler().ServeHTTP(c.w, c.r)
+	c.serve(s.metrics.handler())
 	return nil
 }
 
 // serveStatic serves posthog-js's browser files.
 func (s *Server) serveStatic(c *call) error {
-	c.status = http.StatusOK
-	static.Handler().ServeHTTP(c.w, c.r)
+	c.serve(static.Handler())
 	return nil
 }
 

@@ -1,0 +1,81 @@
+// Package jobs runs Tapedeck's background work: purging recordings past
+// their project's retention and refreshing filters playlists' counts.
+package jobs
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/tapedeck/tapedeck/internal/blob"
+	"github.com/tapedeck/tapedeck/internal/store"
+)
+
+// Runner runs the background jobs on a timer.
+type Runner struct {
+	Store *store.Store
+	Blobs blob.Store
+	Log   *slog.Logger
+	Now   func() time.Time
+	// Every is the time between two runs.
+	Every time.Duration
+	// Refresh brings saved-filter counts up to date; nil skips it.
+	Refresh func(ctx context.Context) error
+}
+
+// Run runs the jobs once at start and then every r.Every until ctx ends.
+func (r *Runner) Run(ctx context.Context) {
+	every := r.Every
+	if every <= 0 {
+		every = time.Minute
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		r.RunOnce(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce runs every job once, logging failures.
+func (r *Runner) RunOnce(ctx context.Context) {
+	if n, err := r.PurgeExpired(ctx); err != nil {
+		r.Log.Error("retention purge", "err", err)
+	} else if n > 0 {
+		r.Log.Info("retention purge", "recordings", n)
+	}
+	if r.Refresh != nil {
+		if err := r.Refresh(ctx); err != nil {
+			r.Log.Error("refresh playlist counts", "err", err)
+		}
+	}
+}
+
+// PurgeExpired deletes the rows and blocks of every recording past its
+// project's retention and returns how many it deleted.
+func (r *Runner) PurgeExpired(ctx context.Context) (int, error) {
+	total := 0
+	for ctx.Err() == nil {
+		expired, err := r.Store.ExpiredRecordings(ctx, r.Now(), 200)
+		if err != nil || len(expired) == 0 {
+			return total, err
+		}
+		for _, k := range expired {
+			keys, err := r.Store.DeleteRecording(ctx, k.ProjectID, k.SessionID)
+			if err != nil {
+				return total, err
+			}
+			for _, key := range keys {
+				if err := r.Blobs.Delete(ctx, key); err != nil {
+					r.Log.Warn("delete expired block", "key", key, "err", err)
+				}
+			}
+			total++
+		}
+	}
+	return total, ctx.Err()
+}

@@ -1,0 +1,103 @@
+package jobs
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/tapedeck/tapedeck/internal/blob"
+	"github.com/tapedeck/tapedeck/internal/capture"
+	"github.com/tapedeck/tapedeck/internal/ingest"
+	"github.com/tapedeck/tapedeck/internal/store"
+)
+
+var recorded = time.Date(2026, 11, 26, 3, 44, 0, 0, time.UTC)
+
+func TestPurgeExpired(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.OpenSQLite(ctx, filepath.Join(dir, "tapedeck.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	blobs, err := blob.OpenDir(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := store.Organization{ID: "01a21600-0000-7000-8000-00000000000a", Name: "o", CreatedAt: recorded}
+	if err := st.CreateOrganization(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	short := store.Project{UUID: "01a21600-0000-7000-8000-00000000000b", OrganizationID: org.ID, Name: "short",
+		APIToken: "phc_sharedfixture", Timezone: "UTC", CreatedAt: recorded}
+	long := store.Project{UUID: "01a21600-0000-7000-8000-00000000000c", OrganizationID: org.ID, Name: "long",
+		APIToken: "phc_long", Timezone: "UTC", CreatedAt: recorded, RetentionDays: 90}
+	for _, p := range []*store.Project{&short, &long} {
+		if err := st.CreateProject(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	body, err := os.ReadFile("../../../shared/fixtures/posthog-js/011.body")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim := capture.Limits{MaxDecompressedBytes: 64 << 20}
+	events, err := capture.Decode(body, "text/plain", url.Values{}, lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _, err := capture.Snapshots(events, lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := ingest.New(st, blobs, func() time.Time { return recorded }, slog.New(slog.DiscardHandler))
+	for _, p := range []store.Project{short, long} {
+		if _, err := svc.Ingest(ctx, p, recs, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	session := recs[0].SessionID
+	files := func() int {
+		n := 0
+		filepath.Walk(blobs.Path(), func(_ string, info os.FileInfo, _ error) error {
+			if info != nil && !info.IsDir() {
+				n++
+			}
+			return nil
+		})
+		return n
+	}
+	if files() != 2 {
+		t.Fatalf("%d blocks stored, want 2", files())
+	}
+
+	now := recorded.AddDate(0, 0, 29)
+	r := &Runner{Store: st, Blobs: blobs, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }}
+	if n, err := r.PurgeExpired(ctx); err != nil || n != 0 {
+		t.Fatalf("after 29 days purged %d (%v), want 0", n, err)
+	}
+	now = recorded.AddDate(0, 0, 31)
+	if n, err := r.PurgeExpired(ctx); err != nil || n != 1 {
+		t.Fatalf("after 31 days purged %d (%v), want the 30-day project's 1", n, err)
+	}
+	if _, err := st.Recording(ctx, short.ID, session); err == nil {
+		t.Error("the expired recording is still there")
+	}
+	if _, err := st.Recording(ctx, long.ID, session); err != nil {
+		t.Errorf("the 90-day project's recording is gone: %v", err)
+	}
+	if files() != 1 {
+		t.Errorf("%d blocks after the purge, want 1", files())
+	}
+	if err := st.SetRetention(ctx, long.ID, 7); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := r.PurgeExpired(ctx); err != nil || n != 1 || files() != 0 {
+		t.Errorf("after shortening retention purged %d (%v), %d blocks left", n, err, files())
+	}
+}

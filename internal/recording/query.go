@@ -1,0 +1,222 @@
+package recording
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tapedeck/tapedeck/internal/store"
+)
+
+// Query selects and orders a project's recordings. ParseListQuery reads one
+// from the list endpoint's query string and ParseFilters from a filters
+// playlist's saved filters; Compile turns it into SQL for the store.
+type Query struct {
+	// DateFrom and DateTo bound the recordings' start time, both
+	// inclusive; nil leaves that side open.
+	DateFrom, DateTo *time.Time
+	// SessionIDs, when not nil, keeps only these recordings (none for an
+	// empty list) and orders them as listed.
+	SessionIDs []string
+	// PersonUUID keeps the recordings of any distinct id of that person.
+	PersonUUID string
+	// DistinctIDs keeps the recordings of these distinct ids.
+	DistinctIDs []string
+	// ExcludeSessionIDs leaves these recordings out (for a playlist's
+	// matches after its pinned recordings).
+	ExcludeSessionIDs []string
+	// Order is the sort key (OrderStartTime when empty); Ascending turns
+	// the default descending order around.
+	Order     string
+	Ascending bool
+	// HideViewed leaves out the recordings the requesting user
+	// (HideViewedCurrentUser) or anybody (HideViewedAnyUser) has watched.
+	// As in PostHog, it does not apply to an explicit SessionIDs list.
+	HideViewed string
+	// SessionRecordingID is listed first whether or not it matches the
+	// filters (as PostHog does for the recording being watched).
+	SessionRecordingID string
+	// FilterTestAccounts is accepted for compatibility and changes
+	// nothing: Tapedeck has no test-account filters to apply.
+	FilterTestAccounts bool
+	// Limit and Offset are the page window.
+	Limit, Offset int
+
+	// where holds the property, event and console filters, joined by the
+	// operand (or the universal filter's groups).
+	where group
+	// having holds recording filters that always apply (the duration
+	// filters and having_predicates), whatever the operand.
+	having []filter
+}
+
+// The orders a query may use. OrderRecordingTTL sorts as the start time
+// does (a later start keeps a recording longer).
+const (
+	OrderStartTime          = "start_time"
+	OrderDuration           = "duration"
+	OrderRecordingDuration  = "recording_duration"
+	OrderActiveSeconds      = "active_seconds"
+	OrderInactiveSeconds    = "inactive_seconds"
+	OrderConsoleErrorCount  = "console_error_count"
+	OrderClickCount         = "click_count"
+	OrderKeypressCount      = "keypress_count"
+	OrderMouseActivityCount = "mouse_activity_count"
+	OrderActivityScore      = "activity_score"
+	OrderRecordingTTL       = "recording_ttl"
+)
+
+// orderKeys maps each order to its SQL sort key.
+var orderKeys = map[string]string{
+	OrderStartTime:          "r.first_ts",
+	OrderDuration:           durationSQL,
+	OrderRecordingDuration:  durationSQL,
+	OrderActiveSeconds:      "r.active_ms",
+	OrderInactiveSeconds:    inactiveSQL,
+	OrderConsoleErrorCount:  "r.console_error_count",
+	OrderClickCount:         "r.click_count",
+	OrderKeypressCount:      "r.keypress_count",
+	OrderMouseActivityCount: "r.mouse_activity_count",
+	OrderActivityScore:      activityScoreSQL,
+	OrderRecordingTTL:       "r.first_ts",
+}
+
+// orderNames lists the orders for error messages.
+var orderNames = []string{OrderStartTime, OrderDuration, OrderRecordingDuration, OrderActiveSeconds,
+	OrderInactiveSeconds, OrderConsoleErrorCount, OrderClickCount, OrderKeypressCount, OrderMouseActivityCount,
+	OrderActivityScore, OrderRecordingTTL}
+
+// The values of Query.HideViewed.
+const (
+	HideViewedCurrentUser = "current-user"
+	HideViewedAnyUser     = "any-user"
+)
+
+// List limits.
+const (
+	// DefaultLimit is the page size when the query names none.
+	DefaultLimit = 50
+	// MaxLimit is the largest page; larger limits are clamped to it.
+	MaxLimit = 1000
+	// maxIDs bounds the session and distinct id lists of one query.
+	maxIDs = 10000
+)
+
+// RetentionFrom is the earliest start (rrweb milliseconds) of a recording
+// that has not expired at now: the store's retentionFrom argument, the
+// same boundary as Expired.
+func RetentionFrom(retentionDays int, now time.Time) int64 {
+	return now.UTC().AddDate(0, 0, -retentionDays).UnixMilli() + 1
+}
+
+// Compile writes the query's condition and order as SQL of dialect d, for
+// the requesting user userID (0 for none, as when counting a playlist's
+// matches in the background). The store adds the project, the retention
+// bound, the session id as the last sort key, and the page window.
+func (q Query) Compile(d store.Dialect, userID int64) (store.Condition, store.Order, error) {
+	if _, ok := orderKeys[q.Order]; q.Order != "" && !ok {
+		return store.Condition{}, store.Order{}, fmt.Errorf("recording: unknown order %q", q.Order)
+	}
+	c := compiler{d}
+	var parts []frag
+	if q.DateFrom != nil {
+		// first_ts is whole milliseconds: start at the first one not
+		// before DateFrom.
+		ms := q.DateFrom.UnixMilli()
+		if q.DateFrom.Sub(time.UnixMilli(ms)) > 0 {
+			ms++
+		}
+		parts = append(parts, frag{"r.first_ts >= ?", []any{ms}})
+	}
+	if q.DateTo != nil {
+		ms := q.DateTo.UnixMilli()
+		if q.DateTo.Sub(time.UnixMilli(ms)) < 0 {
+			ms--
+		}
+		parts = append(parts, frag{"r.first_ts <= ?", []any{ms}})
+	}
+	if q.SessionIDs != nil {
+		if len(q.SessionIDs) == 0 {
+			parts = append(parts, sqlFalse)
+		} else {
+			parts = append(parts, inList(frag{sql: "r.session_id"}, q.SessionIDs))
+		}
+	}
+	if q.PersonUUID != "" {
+		parts = append(parts, frag{`r.distinct_id IN (SELECT pd.distinct_id FROM person_distinct_ids pd
+			JOIN persons p ON p.id = pd.person_id WHERE pd.project_id = r.project_id AND p.uuid = ?)`, []any{q.PersonUUID}})
+	}
+	if len(q.DistinctIDs) > 0 {
+		parts = append(parts, inList(frag{sql: "r.distinct_id"}, q.DistinctIDs))
+	}
+	if len(q.ExcludeSessionIDs) > 0 {
+		parts = append(parts, not(inList(frag{sql: "r.session_id"}, q.ExcludeSessionIDs)))
+	}
+	if q.SessionIDs == nil {
+		const views = `SELECT 1 FROM recording_views v WHERE v.project_id = r.project_id AND v.session_id = r.session_id`
+		switch q.HideViewed {
+		case HideViewedCurrentUser:
+			parts = append(parts, frag{"NOT EXISTS (" + views + " AND v.user_id = ?)", []any{userID}})
+		case HideViewedAnyUser:
+			parts = append(parts, frag{"NOT EXISTS (" + views + ")", nil})
+		}
+	}
+	for _, f := range q.having {
+		cond, err := c.leaf(f)
+		if err != nil {
+			return store.Condition{}, store.Order{}, err
+		}
+		parts = append(parts, cond)
+	}
+	if where, err := c.group(q.where); err != nil {
+		return store.Condition{}, store.Order{}, err
+	} else if where.sql != sqlTrue.sql {
+		parts = append(parts, where)
+	}
+	var cond frag
+	if len(parts) > 0 {
+		cond = joinFrags(parts, false)
+	}
+	if q.SessionRecordingID != "" && cond.sql != "" {
+		cond = frag{"(" + cond.sql + ") OR r.session_id = ?", append(cond.args, q.SessionRecordingID)}
+	}
+	return store.Condition{SQL: cond.sql, Args: cond.args}, q.order(), nil
+}
+
+// order writes the sort keys: the requested recording first, then the
+// session id list's order or the order key. An activity score of NULL (no
+// activity at all) sorts last in either direction.
+func (q Query) order() store.Order {
+	var keys []string
+	var args []any
+	if q.SessionRecordingID != "" {
+		keys = append(keys, "CASE WHEN r.session_id = ? THEN 0 ELSE 1 END")
+		args = append(args, q.SessionRecordingID)
+	}
+	if len(q.SessionIDs) > 0 {
+		var b strings.Builder
+		b.WriteString("CASE r.session_id")
+		for i, id := range q.SessionIDs {
+			b.WriteString(" WHEN ? THEN " + strconv.Itoa(i))
+			args = append(args, id)
+		}
+		b.WriteString(" END")
+		keys = append(keys, b.String())
+		return store.Order{SQL: strings.Join(keys, ", "), Args: args}
+	}
+	dir := " DESC"
+	if q.Ascending {
+		dir = " ASC"
+	}
+	order := q.Order
+	if order == "" {
+		order = OrderStartTime
+	}
+	key := orderKeys[order]
+	if order == OrderActivityScore {
+		keys = append(keys, "CASE WHEN "+key+" IS NULL THEN 1 ELSE 0 END")
+	}
+	keys = append(keys, key+dir)
+	return store.Order{SQL: strings.Join(keys, ", "), Args: args}
+}

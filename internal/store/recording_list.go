@@ -1,0 +1,274 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"modernc.org/sqlite"
+)
+
+// Condition is a boolean SQL expression over the recordings table, which
+// the listing queries alias r, with the arguments of its ? placeholders in
+// order. The recording package writes conditions; the store only places
+// them in a query.
+type Condition struct {
+	SQL  string
+	Args []any
+}
+
+// Order is a comma-separated list of SQL sort keys over the recordings
+// table r (each with its direction), with the arguments of its
+// placeholders. The store appends the session id as the last key, so that
+// the order is total and pages never repeat or skip a recording.
+type Order struct {
+	SQL  string
+	Args []any
+}
+
+// Dialect writes the SQL that differs from one database to another. Each
+// method wraps SQL expressions given to it; the SQL it returns holds the
+// placeholders of those expressions first, in their order, and then its own
+// (the method says which).
+type Dialect interface {
+	// JSONText is the value of a top-level key of the JSON object doc, as
+	// text: a string as itself, a number or boolean as its JSON text, an
+	// object or array as JSON. It is NULL when the key is missing, its
+	// value is JSON null, or doc is not valid JSON. One placeholder: the
+	// key.
+	JSONText(doc string) string
+	// JSONNumber is the value of a top-level key of the JSON object doc as
+	// a number: a JSON number, or a string that holds one. It is NULL
+	// otherwise. One placeholder: the key.
+	JSONNumber(doc string) string
+	// Regexp is true when text matches a regular expression (RE2 syntax,
+	// unanchored), NULL when text is NULL. One placeholder: the pattern.
+	Regexp(text string) string
+	// ContainsFold is true when text contains a string, ignoring case
+	// (Unicode simple folding), NULL when text is NULL. One placeholder:
+	// the string sought.
+	ContainsFold(text string) string
+}
+
+// Dialect returns the SQL dialect of the store's database.
+func (s *Store) Dialect() Dialect { return SQLiteDialect{} }
+
+// SQLiteDialect is the Dialect of SQLite. Its regular expressions and case
+// folding are Go functions the store registers with the SQLite driver.
+type SQLiteDialect struct{}
+
+// jsonEach walks the top-level members of doc, or none when doc is not
+// valid JSON (so that one malformed row cannot fail a whole list).
+func jsonEach(doc string) string {
+	return `json_each(CASE WHEN json_valid(` + doc + `) THEN ` + doc + ` END) j`
+}
+
+// JSONText implements Dialect.
+func (SQLiteDialect) JSONText(doc string) string {
+	return `(SELECT CASE j.type WHEN 'null' THEN NULL WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'
+		ELSE CAST(j.value AS TEXT) END FROM ` + jsonEach(doc) + ` WHERE j.key = ?)`
+}
+
+// JSONNumber implements Dialect.
+func (SQLiteDialect) JSONNumber(doc string) string {
+	return `(SELECT CASE j.type WHEN 'integer' THEN j.atom WHEN 'real' THEN j.atom
+		WHEN 'text' THEN tapedeck_number(j.atom) END FROM ` + jsonEach(doc) + ` WHERE j.key = ?)`
+}
+
+// Regexp implements Dialect. SQLite's X REGEXP Y calls regexp(Y, X).
+func (SQLiteDialect) Regexp(text string) string { return `(` + text + ` REGEXP ?)` }
+
+// ContainsFold implements Dialect.
+func (SQLiteDialect) ContainsFold(text string) string { return `tapedeck_icontains(` + text + `, ?)` }
+
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction("regexp", 2, sqliteRegexp)
+	sqlite.MustRegisterDeterministicScalarFunction("tapedeck_icontains", 2, sqliteContainsFold)
+	sqlite.MustRegisterDeterministicScalarFunction("tapedeck_number", 1, sqliteNumber)
+}
+
+// textArg reads a text argument of a SQL function; ok is false for NULL.
+func textArg(v driver.Value) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case []byte:
+		return string(v), true
+	case int64:
+		return strconv.FormatInt(v, 10), true
+	case float64:
+		return strconv.FormatFloat(v, 'g', -1, 64), true
+	}
+	return "", false
+}
+
+// patterns caches compiled regular expressions: a list query applies the
+// same few patterns to every row.
+var patterns struct {
+	sync.Mutex
+	m map[string]*regexp.Regexp
+}
+
+// maxCachedPatterns bounds the pattern cache; when it is full it starts over.
+const maxCachedPatterns = 256
+
+func compilePattern(p string) (*regexp.Regexp, error) {
+	patterns.Lock()
+	defer patterns.Unlock()
+	if re, ok := patterns.m[p]; ok {
+		return re, nil
+	}
+	re, err := regexp.Compile(p)
+	if err != nil {
+		return nil, err
+	}
+	if patterns.m == nil || len(patterns.m) >= maxCachedPatterns {
+		patterns.m = make(map[string]*regexp.Regexp)
+	}
+	patterns.m[p] = re
+	return re, nil
+}
+
+// sqliteRegexp is regexp(pattern, text): Go's RE2 search, NULL for NULL.
+func sqliteRegexp(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+	p, ok := textArg(args[0])
+	if !ok {
+		return nil, nil
+	}
+	s, ok := textArg(args[1])
+	if !ok {
+		return nil, nil
+	}
+	re, err := compilePattern(p)
+	if err != nil {
+		return nil, fmt.Errorf("regexp: %w", err)
+	}
+	return re.MatchString(s), nil
+}
+
+// sqliteContainsFold is tapedeck_icontains(text, sought).
+func sqliteContainsFold(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+	s, ok := textArg(args[0])
+	if !ok {
+		return nil, nil
+	}
+	sub, ok := textArg(args[1])
+	if !ok {
+		return nil, nil
+	}
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub)), nil
+}
+
+// sqliteNumber is tapedeck_number(x): x as a finite number, or NULL.
+func sqliteNumber(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+	switch v := args[0].(type) {
+	case int64:
+		return float64(v), nil
+	case float64:
+		return v, nil
+	}
+	s, ok := textArg(args[0])
+	if !ok {
+		return nil, nil
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return nil, nil
+	}
+	return f, nil
+}
+
+// listColumns are recordingColumns without the activity points, which a
+// list never needs and which can be large.
+var listColumns = func() string {
+	c := strings.Replace(recordingColumns, " activity,", " X'' AS activity,", 1)
+	if c == recordingColumns {
+		panic("store: recordingColumns no longer lists activity")
+	}
+	return c
+}()
+
+// recordingWhere is the WHERE clause shared by the listing queries.
+func recordingWhere(projectID, retentionFrom int64, c Condition) (string, []any) {
+	where := ` WHERE r.project_id = ? AND r.first_ts >= ?`
+	args := []any{projectID, retentionFrom}
+	if c.SQL != "" {
+		where += ` AND (` + c.SQL + `)`
+		args = append(args, c.Args...)
+	}
+	return where, args
+}
+
+// ListRecordings returns one page of the project's recordings that started
+// at or after retentionFrom (rrweb milliseconds) and satisfy c, in order o,
+// and how many there are in all. Both are read from one snapshot.
+func (s *Store) ListRecordings(ctx context.Context, projectID, retentionFrom int64, c Condition, o Order,
+	limit, offset int) ([]Recording, int, error) {
+	where, args := recordingWhere(projectID, retentionFrom, c)
+	tx, err := s.read.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	var count int
+	if err := tx.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM recordings r`+where), args...).Scan(&count); err != nil {
+		return nil, 0, err
+	}
+	q, args := orderedQuery(`SELECT `+listColumns+` FROM recordings r`+where, args, o, limit, offset)
+	rows, err := tx.QueryContext(ctx, s.rebind(q), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	list, err := collect(rows, scanRecording)
+	return list, count, err
+}
+
+// orderedQuery appends the order (with the session id as the last key) and
+// the page window to a query.
+func orderedQuery(q string, args []any, o Order, limit, offset int) (string, []any) {
+	order := `r.session_id`
+	if o.SQL != "" {
+		order = o.SQL + `, r.session_id`
+		args = append(args, o.Args...)
+	}
+	return q + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`, append(args, limit, offset)
+}
+
+// CountRecordings counts the project's recordings within retention that
+// satisfy c, reading at most limit+1 rows: when there are more than limit,
+// it returns limit and capped = true.
+func (s *Store) CountRecordings(ctx context.Context, projectID, retentionFrom int64, c Condition, limit int) (int, bool, error) {
+	where, args := recordingWhere(projectID, retentionFrom, c)
+	var n int
+	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM (SELECT 1 FROM recordings r`+where+` LIMIT ?) m`),
+		append(args, limit+1)...).Scan(&n)
+	if err != nil {
+		return 0, false, err
+	}
+	if n > limit {
+		return limit, true, nil
+	}
+	return n, false, nil
+}
+
+// RecordingSessionIDs returns the session ids of up to limit of the
+// project's recordings within retention that satisfy c, in order o, from
+// offset on.
+func (s *Store) RecordingSessionIDs(ctx context.Context, projectID, retentionFrom int64, c Condition, o Order,
+	limit, offset int) ([]string, error) {
+	where, args := recordingWhere(projectID, retentionFrom, c)
+	q, args := orderedQuery(`SELECT r.session_id FROM recordings r`+where, args, o, limit, offset)
+	rows, err := s.read.QueryContext(ctx, s.rebind(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(sc interface{ Scan(...any) error }) (string, error) {
+		var id string
+		return id, sc.Scan(&id)
+	})
+}
