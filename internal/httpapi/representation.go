@@ -63,31 +63,55 @@ func projectView(p store.Project) projectJSON {
 }
 
 type playlistJSON struct {
-	ID               int64            `json:"id"`
-	ShortID          string           `json:"short_id"`
-	Name             *string          `json:"name"`
-	DerivedName      *string          `json:"derived_name"`
-	Description      string           `json:"description"`
-	Pinned           bool             `json:"pinned"`
-	CreatedAt        timestamp        `json:"created_at"`
-	CreatedBy        *userJSON        `json:"created_by"`
-	Deleted          bool             `json:"deleted"`
-	Filters          json.RawMessage  `json:"filters"`
-	LastModifiedAt   timestamp        `json:"last_modified_at"`
-	LastModifiedBy   *userJSON        `json:"last_modified_by"`
-	RecordingsCounts *playlist.Counts `json:"recordings_counts"`
-	Type             string           `json:"type"`
+	ID               int64           `json:"id"`
+	ShortID          string          `json:"short_id"`
+	Name             *string         `json:"name"`
+	DerivedName      *string         `json:"derived_name"`
+	Description      string          `json:"description"`
+	Pinned           bool            `json:"pinned"`
+	CreatedAt        timestamp       `json:"created_at"`
+	CreatedBy        *userJSON       `json:"created_by"`
+	Deleted          bool            `json:"deleted"`
+	Filters          json.RawMessage `json:"filters"`
+	LastModifiedAt   timestamp       `json:"last_modified_at"`
+	LastModifiedBy   *userJSON       `json:"last_modified_by"`
+	RecordingsCounts countsJSON      `json:"recordings_counts"`
+	Type             string          `json:"type"`
+}
+
+// countsJSON is a playlist's recordings_counts.
+type countsJSON struct {
+	Collection struct {
+		Count        *int `json:"count"`
+		WatchedCount *int `json:"watched_count"`
+	} `json:"collection"`
+	SavedFilters struct {
+		Count           *int       `json:"count"`
+		HasMore         *bool      `json:"has_more"`
+		WatchedCount    *int       `json:"watched_count"`
+		Increased       *bool      `json:"increased"`
+		LastRefreshedAt *timestamp `json:"last_refreshed_at"`
+	} `json:"saved_filters"`
 }
 
 func playlistView(p store.Playlist, counts *playlist.Counts) playlistJSON {
 	if counts == nil {
 		counts = &playlist.Counts{}
 	}
+	var cj countsJSON
+	cj.Collection.Count, cj.Collection.WatchedCount = counts.Collection.Count, counts.Collection.WatchedCount
+	sf := counts.SavedFilters
+	cj.SavedFilters.Count, cj.SavedFilters.HasMore, cj.SavedFilters.WatchedCount = sf.Count, sf.HasMore, sf.WatchedCount
+	cj.SavedFilters.Increased = sf.Increased
+	if sf.LastRefreshedAt != nil {
+		t := timestamp(*sf.LastRefreshedAt)
+		cj.SavedFilters.LastRefreshedAt = &t
+	}
 	return playlistJSON{ID: p.ID, ShortID: p.ShortID, Name: p.Name, DerivedName: p.DerivedName,
 		Description: p.Description, Pinned: p.Pinned, CreatedAt: timestamp(p.CreatedAt),
 		CreatedBy: userView(p.CreatedBy), Deleted: p.Deleted, Filters: p.Filters,
 		LastModifiedAt: timestamp(p.LastModifiedAt), LastModifiedBy: userView(p.LastModifiedBy),
-		RecordingsCounts: counts, Type: p.Type}
+		RecordingsCounts: cj, Type: p.Type}
 }
 
 // millis converts rrweb milliseconds to a time.

@@ -159,28 +159,35 @@ func (s Service) List(ctx context.Context, q store.PlaylistQuery) ([]store.Playl
 	return s.Store.Playlists(ctx, q)
 }
 
-// Counts is a playlist's recordings_counts. Nil pointers are JSON nulls.
+// Counts is a playlist's recordings_counts. Nil pointers are unknown
+// (JSON null).
 type Counts struct {
 	Collection struct {
-		Count        *int `json:"count"`
-		WatchedCount *int `json:"watched_count"`
-	} `json:"collection"`
+		Count        *int
+		WatchedCount *int
+	}
 	SavedFilters struct {
-		Count           *int       `json:"count"`
-		HasMore         *bool      `json:"has_more"`
-		WatchedCount    *int       `json:"watched_count"`
-		Increased       *bool      `json:"increased"`
-		LastRefreshedAt *time.Time `json:"last_refreshed_at"`
-	} `json:"saved_filters"`
+		Count           *int
+		HasMore         *bool
+		WatchedCount    *int
+		Increased       *bool
+		LastRefreshedAt *time.Time
+	}
 }
 
-// Counts returns recordings_counts for each playlist as seen by user.
+// Counts returns recordings_counts for each playlist as seen by user: a
+// collection's pinned and watched counts, and a filters playlist's last
+// background count of its matches.
 func (s Service) Counts(ctx context.Context, projectID int64, playlists []store.Playlist, userID int64) (map[int64]*Counts, error) {
 	ids := make([]int64, len(playlists))
 	for i, p := range playlists {
 		ids[i] = p.ID
 	}
 	collections, err := s.Store.CollectionCounts(ctx, projectID, ids, userID)
+	if err != nil {
+		return nil, err
+	}
+	saved, err := s.Store.SavedFilterCounts(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -191,6 +198,20 @@ func (s Service) Counts(ctx context.Context, projectID int64, playlists []store.
 		c.Collection.WatchedCount = &cc.Watched
 		if cc.Count > 0 {
 			c.Collection.Count = &cc.Count
+		}
+		// As PostHog does, saved-filter counts are shown only when nothing
+		// is pinned.
+		if sf, ok := saved[p.ID]; ok && cc.Count == 0 {
+			viewed, err := s.Store.ViewedBy(ctx, projectID, userID, sf.SessionIDs)
+			if err != nil {
+				return nil, err
+			}
+			watched, increased, refreshed := len(viewed), sf.PreviousCount != nil && sf.Count > *sf.PreviousCount, sf.RefreshedAt
+			c.SavedFilters.Count = &sf.Count
+			c.SavedFilters.HasMore = &sf.HasMore
+			c.SavedFilters.WatchedCount = &watched
+			c.SavedFilters.Increased = &increased
+			c.SavedFilters.LastRefreshedAt = &refreshed
 		}
 		out[p.ID] = c
 	}
