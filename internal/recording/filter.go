@@ -1,9 +1,43 @@
 package recording
 
+// How filters are evaluated (the list endpoint, a filters playlist's
+// recordings and its saved-filter count all use this):
+//
+//   - person: a property of the person of the recording's distinct id. A
+//     recording whose distinct id has no person is treated as a person with
+//     no properties (as it is shown).
+//   - event: a property of the session's analytics events. A positive
+//     operator holds when some event satisfies it; a negative one when the
+//     session has events and none of them satisfies the positive
+//     counterpart (is_not x: no event has x). A session without events
+//     matches no event filter.
+//   - events: the session has an event of that name (any event for a null
+//     id) whose own properties satisfy every property of the filter.
+//   - recording: a field of the recording (duration, counts, activity
+//     score, start_url, snapshot_source, snapshot_library), or visited_page:
+//     some URL it visited satisfies a positive operator; no URL satisfies
+//     the counterpart of a negative one.
+//   - log_entry: a console entry's level or message. The console filters of
+//     one group are evaluated together on each entry: "level is error AND
+//     message contains x" asks for an error whose message contains x. The
+//     levels PostHog offers are info, warn and error; info is what Tapedeck
+//     stores as log (console.log, info, debug and the rest).
+//
+// Operators: exact, is_not (a list value means any of / none of the list);
+// icontains, not_icontains (case-insensitive over Unicode; % and _ are plain
+// characters); regex, not_regex (RE2, unanchored: Go's regexp and
+// ClickHouse's re2 share the syntax); gt, lt, gte, lte (numbers; a string
+// that holds a number counts as one); is_set, is_not_set (a JSON null is
+// not set). A missing property never satisfies a positive operator and
+// always satisfies a negative one, as in PostHog. exact compares text: a
+// number as its JSON text, a boolean as true or false; it is
+// case-sensitive. An empty value list places no condition (as PostHog).
+
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -149,7 +183,13 @@ func decodeObject(raw json.RawMessage, path string, allowed ...string) (map[stri
 	}
 	for k := range m {
 		if !slices.Contains(allowed, k) {
-			return nil, errorf(path, "unknown field %q (allowed: %s)", k, strings.Join(allowed, ", "))
+			// Name the first unknown field in order, so that the error
+			// does not depend on map order.
+			for _, k := range slices.Sorted(maps.Keys(m)) {
+				if !slices.Contains(allowed, k) {
+					return nil, errorf(path, "unknown field %q (allowed: %s)", k, strings.Join(allowed, ", "))
+				}
+			}
 		}
 	}
 	return m, nil
@@ -484,6 +524,8 @@ func parseGroup(raw json.RawMessage, path string, depth int) (group, error) {
 				return group{}, err
 			}
 			g.groups = append(g.groups, sub)
+		case probe.Type == "actions":
+			return group{}, unsupportedType(p+".type", probe.Type, nil)
 		case probe.Type == kindEvents:
 			f, err := parseEvents(v, p)
 			if err != nil {

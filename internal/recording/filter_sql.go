@@ -267,10 +267,10 @@ func (c compiler) consoleRow(f filter) (frag, error) {
 	return c.compare(columnOperand(column, false), f)
 }
 
-// group compiles a group. Its console filters are evaluated together
-// against each console entry, so that "level is error AND message
-// contains x" asks for an error whose message contains x (as PostHog
-// does).
+// group compiles a group (an empty one matches everything). Its console
+// filters are evaluated together against each console entry, so that
+// "level is error AND message contains x" asks for an error whose message
+// contains x (as PostHog does).
 func (c compiler) group(g group) (frag, error) {
 	var parts, console []frag
 	for _, f := range g.filters {
@@ -292,6 +292,11 @@ func (c compiler) group(g group) (frag, error) {
 		parts = append(parts, exists(sessionConsole, joinFrags(console, g.or)))
 	}
 	for _, sub := range g.groups {
+		if sub.size() == 0 {
+			// An empty group places no condition: leave it out, so that
+			// it does not make an OR group always true.
+			continue
+		}
 		cond, err := c.group(sub)
 		if err != nil {
 			return frag{}, err

@@ -99,8 +99,9 @@ const (
 	DefaultLimit = 50
 	// MaxLimit is the largest page; larger limits are clamped to it.
 	MaxLimit = 1000
-	// maxIDs bounds the session and distinct id lists of one query.
-	maxIDs = 10000
+	// maxIDs bounds the session and distinct id lists of one query, which
+	// become bound parameters (SQLite takes up to 32766 per statement).
+	maxIDs = 5000
 )
 
 // RetentionFrom is the earliest start (rrweb milliseconds) of a recording

@@ -50,8 +50,8 @@ type Dialect interface {
 	// unanchored), NULL when text is NULL. One placeholder: the pattern.
 	Regexp(text string) string
 	// ContainsFold is true when text contains a string, ignoring case
-	// (Unicode simple folding), NULL when text is NULL. One placeholder:
-	// the string sought.
+	// (both compared in Unicode lower case), NULL when text is NULL. One
+	// placeholder: the string sought.
 	ContainsFold(text string) string
 }
 
@@ -87,9 +87,19 @@ func (SQLiteDialect) Regexp(text string) string { return `(` + text + ` REGEXP ?
 func (SQLiteDialect) ContainsFold(text string) string { return `tapedeck_icontains(` + text + `, ?)` }
 
 func init() {
-	sqlite.MustRegisterDeterministicScalarFunction("regexp", 2, sqliteRegexp)
-	sqlite.MustRegisterDeterministicScalarFunction("tapedeck_icontains", 2, sqliteContainsFold)
-	sqlite.MustRegisterDeterministicScalarFunction("tapedeck_number", 1, sqliteNumber)
+	// VolatileArgs: the functions see text arguments whole (a NUL byte
+	// included) and retain none of them.
+	for name, fn := range map[string]struct {
+		args   int32
+		scalar func(*sqlite.FunctionContext, []driver.Value) (driver.Value, error)
+	}{
+		"regexp":             {2, sqliteRegexp},
+		"tapedeck_icontains": {2, sqliteContainsFold},
+		"tapedeck_number":    {1, sqliteNumber},
+	} {
+		sqlite.MustRegisterFunction(name, &sqlite.FunctionImpl{NArgs: fn.args, Deterministic: true,
+			Scalar: fn.scalar, VolatileArgs: true})
+	}
 }
 
 // textArg reads a text argument of a SQL function; ok is false for NULL.
@@ -123,6 +133,8 @@ func compilePattern(p string) (*regexp.Regexp, error) {
 	if re, ok := patterns.m[p]; ok {
 		return re, nil
 	}
+	// p may be a view of SQLite's memory: keep a copy.
+	p = strings.Clone(p)
 	re, err := regexp.Compile(p)
 	if err != nil {
 		return nil, err
@@ -186,7 +198,7 @@ func sqliteNumber(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value,
 // listColumns are recordingColumns without the activity points, which a
 // list never needs and which can be large.
 var listColumns = func() string {
-	c := strings.Replace(recordingColumns, " activity,", " X'' AS activity,", 1)
+	c := strings.Replace(recordingColumns, " activity,", " NULL AS activity,", 1)
 	if c == recordingColumns {
 		panic("store: recordingColumns no longer lists activity")
 	}
