@@ -11,6 +11,7 @@ import (
 	"github.com/tapedeck/tapedeck/internal/apierror"
 	"github.com/tapedeck/tapedeck/internal/capture"
 	"github.com/tapedeck/tapedeck/internal/playlist"
+	"github.com/tapedeck/tapedeck/internal/recording"
 	"github.com/tapedeck/tapedeck/internal/store"
 	"github.com/tapedeck/tapedeck/internal/timeparse"
 )
@@ -230,4 +231,78 @@ func (s *Server) removePlaylistRecording(c *call) error {
 		return err
 	}
 	return c.empty(http.StatusNoContent)
+}
+
+// listPlaylistRecordings lists a playlist's recordings in the recordings
+// list's shape: a collection's pinned recordings, most recently pinned
+// first; for a filters playlist, its pinned recordings and then the
+// recordings its saved filters match.
+func (s *Server) listPlaylistRecordings(c *call) error {
+	ctx := c.r.Context()
+	p, err := s.playlists.Get(ctx, c.project.ID, c.r.PathValue("short_id"))
+	if err != nil {
+		return err
+	}
+	pg, err := c.readPage(recording.DefaultLimit, recording.MaxLimit)
+	if err != nil {
+		return err
+	}
+	pinned, err := s.store.PlaylistItems(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	from := recording.RetentionFrom(c.project.RetentionDays, now)
+	dialect := s.store.Dialect()
+
+	// The pinned recordings that exist, in pin order.
+	pinnedQuery := recording.Query{SessionIDs: pinned}
+	pinCond, pinOrder, err := pinnedQuery.Compile(dialect, c.user.ID)
+	if err != nil {
+		return err
+	}
+	pinnedIDs, err := s.store.RecordingSessionIDs(ctx, c.project.ID, from, pinCond, pinOrder, len(pinned), 0)
+	if err != nil {
+		return err
+	}
+
+	var recs []store.Recording
+	count := len(pinnedIDs)
+	if pg.offset < len(pinnedIDs) {
+		end := min(pg.offset+pg.limit, len(pinnedIDs))
+		q := recording.Query{SessionIDs: pinnedIDs[pg.offset:end]}
+		cond, order, err := q.Compile(dialect, c.user.ID)
+		if err != nil {
+			return err
+		}
+		if recs, _, err = s.store.ListRecordings(ctx, c.project.ID, from, cond, order, end-pg.offset, 0); err != nil {
+			return err
+		}
+	}
+	if p.Type == playlist.TypeFilters {
+		q, err := recording.ParseFilters(p.Filters, now)
+		if err != nil {
+			return err
+		}
+		q.ExcludeSessionIDs = pinnedIDs
+		cond, order, err := q.Compile(dialect, c.user.ID)
+		if err != nil {
+			return err
+		}
+		offset := max(0, pg.offset-len(pinnedIDs))
+		limit := pg.limit - len(recs)
+		matches, n, err := s.store.ListRecordings(ctx, c.project.ID, from, cond, order, max(limit, 1), offset)
+		if err != nil {
+			return err
+		}
+		if limit > 0 {
+			recs = append(recs, matches...)
+		}
+		count += n
+	}
+	out, err := s.renderPage(c, recs, count, pg)
+	if err != nil {
+		return err
+	}
+	return c.json(http.StatusOK, out)
 }

@@ -192,3 +192,53 @@ func (s *Server) deleteBlocks(keys []string) {
 		}
 	}
 }
+
+// recordingsPage is the body of a recordings list.
+type recordingsPage struct {
+	Count    int             `json:"count"`
+	Next     *string         `json:"next"`
+	Previous *string         `json:"previous"`
+	Results  []recordingJSON `json:"results"`
+	HasNext  bool            `json:"has_next"`
+}
+
+// listRecordings lists the project's recordings that match the query.
+func (s *Server) listRecordings(c *call) error {
+	q, err := recording.ParseListQuery(c.r.URL.Query(), s.now())
+	if err != nil {
+		return err
+	}
+	page, err := s.recordingsPage(c, q)
+	if err != nil {
+		return err
+	}
+	return c.json(http.StatusOK, page)
+}
+
+// recordingsPage runs q and renders the page it selects.
+func (s *Server) recordingsPage(c *call, q recording.Query) (recordingsPage, error) {
+	cond, order, err := q.Compile(s.store.Dialect(), c.user.ID)
+	if err != nil {
+		return recordingsPage{}, err
+	}
+	from := recording.RetentionFrom(c.project.RetentionDays, s.now())
+	recs, count, err := s.store.ListRecordings(c.r.Context(), c.project.ID, from, cond, order, q.Limit, q.Offset)
+	if err != nil {
+		return recordingsPage{}, err
+	}
+	return s.renderPage(c, recs, count, page{limit: q.Limit, offset: q.Offset})
+}
+
+// renderPage renders recordings as one page of a list of count.
+func (s *Server) renderPage(c *call, recs []store.Recording, count int, p page) (recordingsPage, error) {
+	out := recordingsPage{Count: count, Results: make([]recordingJSON, 0, len(recs)), HasNext: p.offset+len(recs) < count}
+	out.Next, out.Previous = c.links(p, count)
+	for _, r := range recs {
+		v, err := s.recordingView(c.r.Context(), c, r)
+		if err != nil {
+			return out, err
+		}
+		out.Results = append(out.Results, v)
+	}
+	return out, nil
+}

@@ -72,9 +72,11 @@ func (s *Server) routes() []route {
 		{"PATCH", playlist, inProject, write, s.updatePlaylist},
 		{"PUT", playlist, inProject, write, s.updatePlaylist},
 		{"DELETE", playlist, inProject, write, s.deletePlaylist},
+		{"GET", playlist + "/recordings", inProject, read, s.listPlaylistRecordings},
 		{"POST", playlist + "/recordings/{session_recording_id}", inProject, write, s.addPlaylistRecording},
 		{"DELETE", playlist + "/recordings/{session_recording_id}", inProject, write, s.removePlaylistRecording},
 
+		{"GET", "/session_recordings", inProject, auth.ScopeRecordingRead, s.listRecordings},
 		{"GET", recording, inProject, auth.ScopeRecordingRead, s.getRecording},
 		{"PATCH", recording, inProject, auth.ScopeRecordingWrite, s.updateRecording},
 		{"DELETE", recording, inProject, auth.ScopeRecordingWrite, s.deleteRecording},
