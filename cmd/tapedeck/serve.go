@@ -14,6 +14,7 @@ import (
 	"github.com/tapedeck/tapedeck/internal/config"
 	"github.com/tapedeck/tapedeck/internal/httpapi"
 	"github.com/tapedeck/tapedeck/internal/jobs"
+	"github.com/tapedeck/tapedeck/internal/playlist"
 	"github.com/tapedeck/tapedeck/internal/store"
 )
 
@@ -73,7 +74,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	jobsDone := make(chan struct{})
 	go func() {
 		defer close(jobsDone)
-		(&jobs.Runner{Store: st, Blobs: blobs, Log: log, Now: time.Now, Every: cfg.JobsInterval}).Run(jobsCtx)
+		playlists := playlist.Service{Store: st, Now: time.Now}
+		(&jobs.Runner{Store: st, Blobs: blobs, Log: log, Now: time.Now, Every: cfg.JobsInterval,
+			Refresh: func(ctx context.Context) error { return playlists.RefreshCounts(ctx, log) }}).Run(jobsCtx)
 	}()
 	defer func() {
 		stopJobs()

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -120,7 +121,25 @@ func (s *Server) getPlaylist(c *call) error {
 	if err != nil {
 		return err
 	}
+	s.refreshCountsSoon(p, c.project.RetentionDays)
 	return s.respondPlaylist(c, http.StatusOK, p)
+}
+
+// refreshCountsSoon recounts a filters playlist's matches in the
+// background when its count is stale, so that reading it never waits.
+func (s *Server) refreshCountsSoon(p store.Playlist, retentionDays int) {
+	if p.Type != playlist.TypeFilters {
+		return
+	}
+	if _, busy := s.refreshing.LoadOrStore(p.ID, true); busy {
+		return
+	}
+	go func() {
+		defer s.refreshing.Delete(p.ID)
+		if err := s.playlists.RefreshCountIfStale(context.Background(), p, retentionDays); err != nil {
+			s.log.Warn("refresh saved-filter count", "playlist", p.ID, "err", err)
+		}
+	}()
 }
 
 // updatePlaylist serves PATCH and PUT alike: every field is optional.

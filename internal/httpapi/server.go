@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tapedeck/tapedeck/internal/apierror"
@@ -46,6 +47,7 @@ type Server struct {
 	ingest        *ingest.Service
 	captureLimits CaptureLimits
 	metrics       *metrics
+	refreshing    sync.Map // playlist ids whose counts are being refreshed
 	mux           *http.ServeMux
 	patterns      []string
 }

@@ -261,3 +261,37 @@ func asciiLower(s string) string {
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// FiltersPlaylist is a filters playlist as the counts refresh needs it.
+type FiltersPlaylist struct {
+	ID            int64
+	ProjectID     int64
+	Filters       json.RawMessage
+	RetentionDays int
+	// RefreshedAt is when its count was last refreshed; zero if never.
+	RefreshedAt time.Time
+}
+
+// FiltersPlaylists lists every filters playlist that is not deleted,
+// least recently counted first.
+func (s *Store) FiltersPlaylists(ctx context.Context) ([]FiltersPlaylist, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT p.id, p.project_id, p.filters, pr.retention_days, COALESCE(c.refreshed_at, 0)
+		FROM playlists p JOIN projects pr ON pr.id = p.project_id
+		LEFT JOIN playlist_counts c ON c.playlist_id = p.id
+		WHERE p.type = 'filters' AND p.deleted = 0
+		ORDER BY COALESCE(c.refreshed_at, 0), p.id`)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(sc interface{ Scan(...any) error }) (FiltersPlaylist, error) {
+		var f FiltersPlaylist
+		var filters string
+		var refreshed int64
+		err := sc.Scan(&f.ID, &f.ProjectID, &filters, &f.RetentionDays, &refreshed)
+		f.Filters = json.RawMessage(filters)
+		if refreshed > 0 {
+			f.RefreshedAt = fromMicros(refreshed)
+		}
+		return f, err
+	})
+}
