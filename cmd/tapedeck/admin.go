@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,6 +19,7 @@ import (
 type admin struct {
 	accounts account.Service
 	store    *store.Store
+	stdin    io.Reader
 	stdout   io.Writer
 }
 
@@ -56,7 +58,8 @@ var commands = map[string]func(context.Context, admin, []string) error{
 		"set-retention": projectSetRetention,
 	}),
 	"user": subcommands(map[string]func(context.Context, admin, []string) error{
-		"create": userCreate,
+		"create":       userCreate,
+		"set-password": userSetPassword,
 	}),
 	"apikey": subcommands(map[string]func(context.Context, admin, []string) error{
 		"create": apikeyCreate,
@@ -193,11 +196,15 @@ func userCreate(ctx context.Context, a admin, args []string) error {
 	fs.StringVar(&n.FirstName, "first-name", "", "first name")
 	fs.StringVar(&n.LastName, "last-name", "", "last name")
 	fs.StringVar(&n.OrganizationID, "organization", "", "organization id (default: the first)")
+	fs.StringVar(&n.Password, "password", "", "password to sign in to the web UI (default: none)")
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
 	if err := required("email", n.Email); err != nil {
 		return err
+	}
+	if given(fs, "password") && n.Password == "" {
+		return usageError{"--password: the password is empty"}
 	}
 	u, err := a.accounts.CreateUser(ctx, n)
 	if err != nil {
@@ -209,6 +216,51 @@ func userCreate(ctx context.Context, a admin, args []string) error {
 		Email      string `json:"email"`
 		DistinctID string `json:"distinct_id"`
 	}{u.ID, u.UUID, u.Email, u.DistinctID})
+}
+
+// userSetPassword sets a user's password, read from the first line of
+// stdin so that it stays out of the shell history and the process list.
+func userSetPassword(ctx context.Context, a admin, args []string) error {
+	fs := flag.NewFlagSet("user set-password", flag.ContinueOnError)
+	email := fs.String("email", "", "the user's email address")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if err := required("email", *email); err != nil {
+		return err
+	}
+	password, err := firstLine(a.stdin)
+	if err != nil {
+		return err
+	}
+	u, ended, err := a.accounts.SetPassword(ctx, *email, password)
+	if err != nil {
+		return err
+	}
+	return a.print(struct {
+		ID            int64  `json:"id"`
+		Email         string `json:"email"`
+		SessionsEnded int64  `json:"sessions_ended"`
+	}{u.ID, u.Email, ended})
+}
+
+// firstLine reads the first line of r without its line ending.
+func firstLine(r io.Reader) (string, error) {
+	if r == nil {
+		return "", nil
+	}
+	line, err := bufio.NewReader(io.LimitReader(r, 64<<10)).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("read the password from stdin: %w", err)
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r"), nil
+}
+
+// given reports whether the flag was set on the command line.
+func given(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
 }
 
 func apikeyCreate(ctx context.Context, a admin, args []string) error {

@@ -47,15 +47,22 @@ func newCLI(t *testing.T) *cli {
 
 func (c *cli) getenv(name string) string { return c.env[name] }
 
-// run runs one command and returns its exit code and output.
+// run runs one command with an empty stdin and returns its exit code and
+// output.
 func (c *cli) run(args ...string) result {
+	c.t.Helper()
+	return c.runWithInput("", args...)
+}
+
+// runWithInput runs one command reading input as its stdin.
+func (c *cli) runWithInput(input string, args ...string) result {
 	c.t.Helper()
 	// A deadline, so that a command that wrongly starts serving fails the
 	// test instead of hanging it.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	code := run(ctx, args, &stdout, &stderr, c.getenv)
+	code := run(ctx, args, strings.NewReader(input), &stdout, &stderr, c.getenv)
 	return result{code, stdout.String(), stderr.String()}
 }
 
@@ -237,7 +244,7 @@ func TestHelp(t *testing.T) {
 			t.Errorf("%s: exit %d", arg, r.code)
 		}
 		for _, cmd := range []string{"serve", "migrate", "organization create", "project create", "project list",
-			"user create", "apikey create", "apikey list", "apikey revoke"} {
+			"user create", "user set-password", "--password", "apikey create", "apikey list", "apikey revoke"} {
 			if !strings.Contains(r.stdout, cmd) {
 				t.Errorf("%s: usage does not mention %q", arg, cmd)
 			}
@@ -726,7 +733,7 @@ func TestConcurrentUserCreate(t *testing.T) {
 			<-start
 			var stdout, stderr bytes.Buffer
 			args := []string{"user", "create", "--email", fmt.Sprintf("user%02d@example.com", i)}
-			code := run(context.Background(), args, &stdout, &stderr, c.getenv)
+			code := run(context.Background(), args, nil, &stdout, &stderr, c.getenv)
 			results[i].r = result{code, stdout.String(), stderr.String()}
 		}()
 	}
@@ -775,7 +782,7 @@ func TestConcurrentFirstCommands(t *testing.T) {
 				defer wg.Done()
 				var stdout, stderr bytes.Buffer
 				args := []string{"user", "create", "--email", fmt.Sprintf("u%d@example.com", i)}
-				if code := run(context.Background(), args, &stdout, &stderr, c.getenv); code != 0 {
+				if code := run(context.Background(), args, nil, &stdout, &stderr, c.getenv); code != 0 {
 					t.Errorf("round %d user %d: exit %d: %s", round, i, code, stderr.String())
 				}
 			}()

@@ -31,7 +31,8 @@ commands:
   project create --name N [--organization ID]
   project list
   project set-retention --project ID --days N
-  user create --email E [--first-name F] [--last-name L] [--organization ID]
+  user create --email E [--first-name F] [--last-name L] [--organization ID] [--password P]
+  user set-password --email E             (reads the password from the first line of stdin)
   apikey create [--user EMAIL] [--scopes a,b] [--projects 1,2] [--label L]
   apikey list
   apikey revoke ID
@@ -42,11 +43,11 @@ Settings come from TAPEDECK_* environment variables (see docs/OPERATIONS.md).
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }
 
 // run executes one command and returns the process exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	if len(args) == 0 {
 		// Bad arguments get one line; the usage is for 'tapedeck help'.
 		fmt.Fprintln(stderr, "tapedeck: missing command (run 'tapedeck help')")
@@ -71,7 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			fmt.Fprintln(stderr, "tapedeck serve: takes no arguments (settings come from TAPEDECK_* variables)")
 			return 2
 		}
-		if err := serve(ctx, cfg, logger); err != nil {
+		if err := serve(ctx, cfg, logger, getenv); err != nil {
 			logger.Error("server stopped", "err", err)
 			return 1
 		}
@@ -88,7 +89,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return 1
 	}
 	defer st.Close()
-	adm := admin{accounts: account.Service{Store: st, Now: time.Now}, store: st, stdout: stdout}
+	adm := admin{accounts: account.Service{Store: st, Now: time.Now}, store: st, stdin: stdin, stdout: stdout}
 	if err := cmd(ctx, adm, args[1:]); err != nil {
 		fmt.Fprintf(stderr, "tapedeck %s: %s\n", args[0], oneLine(err))
 		return exitCode(err)

@@ -19,11 +19,11 @@ import (
 )
 
 // serve runs the HTTP server until ctx is cancelled, then shuts it down
-// gracefully.
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	blobs, err := blob.OpenDir(cfg.BlobDir())
+// gracefully. getenv supplies the S3 credentials of an s3:// blob store.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, getenv func(string) string) error {
+	blobs, err := blob.Open(ctx, cfg.BlobURL, cfg.BlobDir(), getenv)
 	if err != nil {
-		return fmt.Errorf("open blob directory: %w", err)
+		return fmt.Errorf("open the blob store (TAPEDECK_BLOB_URL): %w", err)
 	}
 	defer blobs.Close()
 	st, err := store.OpenSQLite(ctx, cfg.SQLitePath())
@@ -35,7 +35,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	log.Info("store ready", "database", cfg.SQLitePath(), "blobs", cfg.BlobDir(), "schema_version", version)
+	log.Info("store ready", "database", cfg.SQLitePath(), "blobs", blobs.String(), "schema_version", version)
 
 	project, created, err := account.Service{Store: st, Now: time.Now}.EnsureDefaults(ctx)
 	if err != nil {
@@ -58,6 +58,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			MaxBodyBytes:       cfg.MaxAPIBodyBytes,
 			RateLimitPerMinute: cfg.RateLimitPerMinute,
 			RateLimitPerHour:   cfg.RateLimitPerHour,
+			SessionTTL:         cfg.SessionTTL,
 			Blobs:              blobs,
 			CaptureLimits: httpapi.CaptureLimits{
 				MaxBodyBytes:         cfg.MaxCaptureBodyBytes,

@@ -382,7 +382,7 @@ func TestServeCreatesDataDir(t *testing.T) {
 func serveInProcess(ctx context.Context, c *cli, log io.Writer) <-chan int {
 	code := make(chan int, 1)
 	go func() {
-		code <- run(ctx, []string{"serve"}, io.Discard, log, c.getenv)
+		code <- run(ctx, []string{"serve"}, nil, io.Discard, log, c.getenv)
 	}()
 	return code
 }

@@ -63,6 +63,8 @@ type NewUser struct {
 	FirstName      string
 	LastName       string
 	OrganizationID string
+	// Password lets the user sign in to the web UI; empty means none.
+	Password string
 }
 
 // CreateUser makes a user, a member of the organization (the first one
@@ -72,18 +74,42 @@ func (s Service) CreateUser(ctx context.Context, n NewUser) (store.User, error) 
 	if err != nil || addr.Address != n.Email {
 		return store.User{}, invalid("%q is not an email address", n.Email)
 	}
+	var hash string
+	if n.Password != "" {
+		if err := auth.CheckPasswordRules(n.Password); err != nil {
+			return store.User{}, invalid("%v", err)
+		}
+		hash = auth.HashPassword(n.Password)
+	}
 	org, err := s.organization(ctx, n.OrganizationID)
 	if err != nil {
 		return store.User{}, err
 	}
 	u := store.User{UUID: uuid.Must(uuid.NewV7()).String(), Email: n.Email, FirstName: n.FirstName,
 		LastName: n.LastName, DistinctID: auth.RandomString(43, auth.Alphanumeric), CreatedAt: s.Now()}
-	if err := s.Store.CreateUser(ctx, &u, org.ID); errors.Is(err, store.ErrConflict) {
+	if err := s.Store.CreateUserWithPassword(ctx, &u, org.ID, hash); errors.Is(err, store.ErrConflict) {
 		return u, invalid("a user with email %s exists already", n.Email)
 	} else if err != nil {
 		return u, err
 	}
 	return u, nil
+}
+
+// SetPassword sets the password of the user with that email and ends the
+// user's sessions, so that a changed password signs every browser out. It
+// returns the user and how many sessions it ended.
+func (s Service) SetPassword(ctx context.Context, email, password string) (store.User, int64, error) {
+	if err := auth.CheckPasswordRules(password); err != nil {
+		return store.User{}, 0, invalid("%v", err)
+	}
+	u, err := s.Store.UserByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		return u, 0, invalid("no user has email %s", email)
+	} else if err != nil {
+		return u, 0, err
+	}
+	ended, err := s.Store.SetPasswordHash(ctx, u.ID, auth.HashPassword(password))
+	return u, ended, err
 }
 
 // NewAPIKey is what CreateAPIKey needs.

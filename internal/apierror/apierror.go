@@ -51,6 +51,23 @@ func AuthenticationFailed(detail string) *Error {
 	return &Error{Status: http.StatusUnauthorized, Type: "authentication_error", Code: "authentication_failed", Detail: detail}
 }
 
+// InvalidCredentials is the 401 for a sign-in whose email or password is
+// wrong; it does not say which.
+func InvalidCredentials() *Error {
+	return &Error{Status: http.StatusUnauthorized, Type: "authentication_error", Code: "invalid_credentials",
+		Detail: "Invalid email or password."}
+}
+
+// Required is the 400 for a field that must be sent.
+func Required(attrName string) *Error {
+	return Validation(attrName, "required", "This field is required.")
+}
+
+// Blank is the 400 for a field that must not be empty.
+func Blank(attrName string) *Error {
+	return Validation(attrName, "blank", "This field may not be blank.")
+}
+
 // PermissionDenied is the 403 for an authenticated caller that may not do this.
 func PermissionDenied(detail string) *Error {
 	return &Error{Status: http.StatusForbidden, Type: "authentication_error", Code: "permission_denied", Detail: detail}

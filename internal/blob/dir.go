@@ -5,11 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path"
-	"strings"
+	"syscall"
 )
 
 // Dir is a Store in a local directory. Keys are slash-separated relative
@@ -34,20 +33,19 @@ func OpenDir(dir string) (*Dir, error) {
 // Path is the directory's path.
 func (d *Dir) Path() string { return d.path }
 
+// String describes the store for logs.
+func (d *Dir) String() string { return "directory " + d.path }
+
 // Close releases the directory.
 func (d *Dir) Close() error { return d.root.Close() }
-
-func checkKey(key string) error {
-	if key == "" || strings.HasPrefix(key, "/") || path.Clean(key) != key || strings.Contains(key, "..") {
-		return fmt.Errorf("blob: invalid key %q", key)
-	}
-	return nil
-}
 
 // Put writes data to a temporary file, syncs it, renames it into place and
 // syncs the directory, so that the block survives a crash once Put returns.
 func (d *Dir) Put(ctx context.Context, key string, data []byte) error {
 	if err := checkKey(key); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	dir := path.Dir(key)
@@ -56,7 +54,8 @@ func (d *Dir) Put(ctx context.Context, key string, data []byte) error {
 	}
 	var suffix [8]byte
 	rand.Read(suffix[:])
-	tmp := key + ".tmp-" + hex.EncodeToString(suffix[:])
+	// A short name beside the block, whatever the key's length.
+	tmp := path.Join(dir, ".tmp-"+hex.EncodeToString(suffix[:]))
 	f, err := d.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 	if err != nil {
 		return err
@@ -92,11 +91,21 @@ func (d *Dir) Get(ctx context.Context, key string) ([]byte, error) {
 	if err := checkKey(key); err != nil {
 		return nil, err
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	data, err := d.root.ReadFile(key)
-	if errors.Is(err, fs.ErrNotExist) {
+	if absent(err) {
 		return nil, ErrNotFound
 	}
 	return data, err
+}
+
+// absent tells whether err means the key holds no block: no such file, a
+// file where the key has a directory (ENOTDIR), or a directory that only
+// holds longer keys (EISDIR).
+func absent(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.EISDIR)
 }
 
 // Delete removes the block under key.
@@ -104,8 +113,15 @@ func (d *Dir) Delete(ctx context.Context, key string) error {
 	if err := checkKey(key); err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// A directory under the key holds other keys, not this one.
+	if info, err := d.root.Lstat(key); absent(err) || (err == nil && info.IsDir()) {
+		return nil
+	}
 	err := d.root.Remove(key)
-	if errors.Is(err, fs.ErrNotExist) {
+	if absent(err) {
 		return nil
 	}
 	return err

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tapedeck/tapedeck/internal/blob"
 )
 
 // Config holds every setting of a Tapedeck process.
@@ -22,6 +24,12 @@ type Config struct {
 	// DatabaseURL selects the metadata store (TAPEDECK_DATABASE_URL). Empty
 	// means the SQLite file tapedeck.db in DataDir.
 	DatabaseURL string
+	// BlobURL selects the blob store (TAPEDECK_BLOB_URL): empty means the
+	// directory blobs in DataDir; file:///abs/path a directory elsewhere;
+	// s3://BUCKET?endpoint=http://HOST:PORT[&region=R][&prefix=P][&path_style=true|false][&timeout=30s]
+	// an S3-compatible bucket, with credentials from AWS_ACCESS_KEY_ID and
+	// AWS_SECRET_ACCESS_KEY (see blob.ParseURL and blob.Open).
+	BlobURL string
 	// LogLevel is debug, info, warn or error (TAPEDECK_LOG_LEVEL).
 	LogLevel string
 	// LogFormat is text or json (TAPEDECK_LOG_FORMAT).
@@ -43,7 +51,17 @@ type Config struct {
 	JobsInterval time.Duration
 	// ShutdownTimeout bounds a graceful shutdown (TAPEDECK_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
+	// SessionTTL is how long a web UI sign-in lasts (TAPEDECK_SESSION_TTL),
+	// from one minute to a year.
+	SessionTTL time.Duration
 }
+
+// Session lifetime bounds and default.
+const (
+	defaultSessionTTL = 14 * 24 * time.Hour
+	minSessionTTL     = time.Minute
+	maxSessionTTL     = 365 * 24 * time.Hour
+)
 
 // Load builds a Config from getenv, applying defaults and validating every
 // value. The error names the offending variable.
@@ -59,6 +77,7 @@ func Load(getenv func(string) string) (Config, error) {
 		MaxDecompressedBytes: 64 << 20,
 		ShutdownTimeout:      15 * time.Second,
 		JobsInterval:         time.Minute,
+		SessionTTL:           defaultSessionTTL,
 	}
 	var errs []error
 	str := func(name string, dst *string) {
@@ -81,6 +100,7 @@ func Load(getenv func(string) string) (Config, error) {
 	str("TAPEDECK_ADDR", &c.Addr)
 	str("TAPEDECK_DATA_DIR", &c.DataDir)
 	str("TAPEDECK_DATABASE_URL", &c.DatabaseURL)
+	str("TAPEDECK_BLOB_URL", &c.BlobURL)
 	str("TAPEDECK_LOG_LEVEL", &c.LogLevel)
 	str("TAPEDECK_LOG_FORMAT", &c.LogFormat)
 	num("TAPEDECK_MAX_API_BODY_BYTES", &c.MaxAPIBodyBytes, 1024)
@@ -104,6 +124,10 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	duration("TAPEDECK_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	duration("TAPEDECK_JOBS_INTERVAL", &c.JobsInterval)
+	duration("TAPEDECK_SESSION_TTL", &c.SessionTTL)
+	if c.SessionTTL < minSessionTTL || c.SessionTTL > maxSessionTTL {
+		errs = append(errs, fmt.Errorf("TAPEDECK_SESSION_TTL: want a duration from 1m to 8760h, got %q", getenv("TAPEDECK_SESSION_TTL")))
+	}
 
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("TAPEDECK_ADDR: want host:port, got %q", c.Addr))
@@ -121,6 +145,9 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "sqlite:") {
 		errs = append(errs, fmt.Errorf("TAPEDECK_DATABASE_URL: only sqlite:PATH is supported by this version, got %q", redact(c.DatabaseURL)))
 	}
+	if _, err := blob.ParseURL(c.BlobURL); err != nil {
+		errs = append(errs, fmt.Errorf("TAPEDECK_BLOB_URL: %v", err))
+	}
 	return c, errors.Join(errs...)
 }
 
@@ -132,7 +159,8 @@ func (c Config) SQLitePath() string {
 	return filepath.Join(c.DataDir, "tapedeck.db")
 }
 
-// BlobDir is the directory of the embedded blob store.
+// BlobDir is the directory of the embedded blob store, used when BlobURL
+// is empty.
 func (c Config) BlobDir() string { return filepath.Join(c.DataDir, "blobs") }
 
 // redact hides a password in a URL-looking string.

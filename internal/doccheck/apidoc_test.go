@@ -5,8 +5,9 @@ package doccheck_test
 // Convention: a fenced block tagged ```sh is a runnable example. All the
 // ```sh blocks of one file are run, in order, as ONE bash script
 // (bash -euo pipefail) against a fresh in-process server, with
-// TAPEDECK_URL, TAPEDECK_KEY (a personal API key with every scope) and
-// TAPEDECK_TOKEN (the default project's public token, for capture) in the
+// TAPEDECK_URL, TAPEDECK_KEY (a personal API key with every scope),
+// TAPEDECK_TOKEN (the default project's public token, for capture) and
+// TAPEDECK_PASSWORD (the password of you@example.com, for signing in) in the
 // environment, so a later block may use a variable an earlier one set
 // (SHORT_ID=$(curl ... | jq -r .short_id)).
 // Commands that cannot run here — starting the server, `go run` and
@@ -52,7 +53,10 @@ import (
 )
 
 // The account the examples assume, as made by the README's quick start.
-const exampleEmail = "you@example.com"
+const (
+	exampleEmail    = "you@example.com"
+	examplePassword = "correct horse battery staple"
+)
 
 // TestAPIDocExamples runs every ```sh example of docs/API.md and checks
 // that together they exercise every route of the server.
@@ -289,7 +293,7 @@ func newExampleServer(t *testing.T) *exampleServer {
 	if !created {
 		t.Fatal("a fresh store already had a default project")
 	}
-	if _, err := accounts.CreateUser(ctx, account.NewUser{Email: exampleEmail}); err != nil {
+	if _, err := accounts.CreateUser(ctx, account.NewUser{Email: exampleEmail, Password: examplePassword}); err != nil {
 		t.Fatal(err)
 	}
 	_, key, err := accounts.CreateAPIKey(ctx, account.NewAPIKey{UserEmail: exampleEmail})
@@ -458,6 +462,7 @@ func runScript(t *testing.T, e *exampleServer, name, script string) int {
 		"TAPEDECK_URL="+e.srv.URL,
 		"TAPEDECK_KEY="+e.key,
 		"TAPEDECK_TOKEN="+e.token,
+		"TAPEDECK_PASSWORD="+examplePassword,
 	)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

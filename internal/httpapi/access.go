@@ -35,19 +35,25 @@ func (c *call) findKey() (string, string) {
 	return "", ""
 }
 
-// authenticate finds the caller's key and its owner.
+// authenticate finds the caller: a personal API key wherever PostHog looks
+// for one, else the session cookie of a signed-in browser.
 func (s *Server) authenticate(c *call) error {
-	key, source := c.findKey()
-	if source == "" {
-		return apierror.NotAuthenticated()
+	if key, source := c.findKey(); source != "" {
+		return s.authenticateKey(c, key, source)
 	}
+	return s.authenticateSession(c)
+}
+
+// authenticateKey checks a personal API key and the key's rate limit.
+func (s *Server) authenticateKey(c *call, key, source string) error {
 	k, u, err := s.store.APIKeyBySecureValue(c.r.Context(), auth.HashKey(key))
 	if errors.Is(err, store.ErrNotFound) {
 		return apierror.AuthenticationFailed(fmt.Sprintf("Personal API key found in request %s is invalid.", source))
 	} else if err != nil {
 		return err
 	}
-	c.key, c.user = k, u
+	c.via, c.key, c.user = personalKey, k, u
+	c.scopes, c.projects = k.Scopes, k.Projects
 	if wait := s.limiter.take(k.ID, s.now()); wait > 0 {
 		seconds := int((wait + time.Second - 1) / time.Second)
 		c.w.Header().Set("Retry-After", strconv.Itoa(seconds))
@@ -63,13 +69,14 @@ func (s *Server) authenticate(c *call) error {
 }
 
 // authorizeProject resolves {project_id} and checks, in order, that the
-// project exists, that the key's owner belongs to its organization, that
-// the key is not limited to other projects, and that it has the scope.
+// project exists, that the caller belongs to its organization, that the
+// caller is not limited to other projects, and that it has the scope. Only
+// a personal API key can be limited or lack a scope.
 func (s *Server) authorizeProject(c *call, scope string) error {
 	ctx := c.r.Context()
 	raw := c.r.PathValue("project_id")
 	if raw == "@current" {
-		projects, err := s.store.UserProjects(ctx, c.user.ID, c.key.Projects)
+		projects, err := s.store.UserProjects(ctx, c.user.ID, c.projects)
 		if err != nil {
 			return err
 		}
@@ -95,10 +102,10 @@ func (s *Server) authorizeProject(c *call, scope string) error {
 	if !member {
 		return apierror.PermissionDenied("You don't have access to the project.")
 	}
-	if len(c.key.Projects) > 0 && !slices.Contains(c.key.Projects, c.project.ID) {
+	if len(c.projects) > 0 && !slices.Contains(c.projects, c.project.ID) {
 		return apierror.PermissionDenied(fmt.Sprintf("API key does not have access to the requested project: ID %d.", c.project.ID))
 	}
-	if !auth.HasScope(c.key.Scopes, scope) {
+	if !auth.HasScope(c.scopes, scope) {
 		return apierror.PermissionDenied(fmt.Sprintf("API key missing required scope '%s'", scope))
 	}
 	return nil

@@ -86,6 +86,20 @@ func (b *body) str(name string) (string, bool, error) {
 	return "", true, apierror.Validation(name, "invalid", "Not a valid string.")
 }
 
+// requiredText reads a string field that must be sent and not be empty.
+func (b *body) requiredText(name string) (string, error) {
+	s, ok, err := b.str(name)
+	switch {
+	case err != nil:
+		return "", err
+	case !ok:
+		return "", apierror.Required(name)
+	case s == "":
+		return "", apierror.Blank(name)
+	}
+	return s, nil
+}
+
 // text reads an optional string field of at most maxLen characters; null
 // is allowed when nullable.
 func (b *body) text(name string, maxLen int, nullable bool) (playlist.Field[*string], error) {

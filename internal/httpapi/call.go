@@ -14,13 +14,35 @@ type call struct {
 	w http.ResponseWriter
 	r *http.Request
 
-	body    *body
-	user    store.User
+	body *body
+	// user is the authenticated caller.
+	user store.User
+	// via says how the caller authenticated: key is set for a personal
+	// API key, session for a session cookie.
+	via     credential
 	key     store.APIKey
-	project store.Project
+	session store.UserSession
+	// scopes are what the caller may do, and projects the projects it is
+	// limited to (none: every project of the user's organizations).
+	scopes   []string
+	projects []int64
+	project  store.Project
 
 	status int
 }
+
+// credential is what a request authenticated with.
+type credential int
+
+const (
+	// noCredential: the route needs none, or the checks have not run.
+	noCredential credential = iota
+	// personalKey: a personal API key, with its scopes and project list.
+	personalKey
+	// sessionCookie: a signed-in browser, with every scope and no
+	// project list.
+	sessionCookie
+)
 
 // json writes v as the JSON response with the status.
 func (c *call) json(status int, v any) error {

@@ -121,13 +121,14 @@ func (s *Server) getPlaylist(c *call) error {
 	if err != nil {
 		return err
 	}
-	s.refreshCountsSoon(p, c.project.RetentionDays)
+	s.refreshCountsSoon(p, c.project.RetentionDays, true)
 	return s.respondPlaylist(c, http.StatusOK, p)
 }
 
 // refreshCountsSoon recounts a filters playlist's matches in the
-// background when its count is stale, so that reading it never waits.
-func (s *Server) refreshCountsSoon(p store.Playlist, retentionDays int) {
+// background (only when its count is stale, if onlyIfStale), so that
+// reading or saving it never waits.
+func (s *Server) refreshCountsSoon(p store.Playlist, retentionDays int, onlyIfStale bool) {
 	if p.Type != playlist.TypeFilters {
 		return
 	}
@@ -136,7 +137,7 @@ func (s *Server) refreshCountsSoon(p store.Playlist, retentionDays int) {
 	}
 	go func() {
 		defer s.refreshing.Delete(p.ID)
-		if err := s.playlists.RefreshCountIfStale(context.Background(), p, retentionDays); err != nil {
+		if err := s.playlists.RefreshCount(context.Background(), p, retentionDays, onlyIfStale); err != nil {
 			s.log.Warn("refresh saved-filter count", "playlist", p.ID, "err", err)
 		}
 	}()
@@ -151,6 +152,9 @@ func (s *Server) updatePlaylist(c *call) error {
 	p, err := s.playlists.Update(c.r.Context(), c.project.ID, c.r.PathValue("short_id"), c.user, in)
 	if err != nil {
 		return err
+	}
+	if in.Filters.Set {
+		s.refreshCountsSoon(p, c.project.RetentionDays, false)
 	}
 	return s.respondPlaylist(c, http.StatusOK, p)
 }

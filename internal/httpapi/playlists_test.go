@@ -73,6 +73,10 @@ func TestPlaylistCreate(t *testing.T) {
 		{"filters without filters", "POST", list, "alice", `{"type": "filters"}`, 400,
 			errorBody("validation_error", "invalid_input", "You must provide a valid filters when creating a saved filter", nil)},
 		{"filters with empty filters", "POST", list, "alice", `{"type": "filters", "filters": {}}`, 400, nil},
+		{"filters it cannot evaluate", "POST", list, "alice", `{"filters": {"colour": "red"}}`, 400, map[string]any{"attr": "filters"}},
+		{"a cohort filter", "POST", list, "alice",
+			`{"filters": {"filter_group": {"type": "AND", "values": [{"type": "cohort", "key": "id", "value": 3}]}}}`, 400,
+			map[string]any{"attr": "filters"}},
 		{"invalid type", "POST", list, "alice", `{"type": "smart"}`, 400,
 			errorBody("validation_error", "invalid_choice", `"smart" is not a valid choice.`, "type")},
 		{"null filters", "POST", list, "alice", `{"filters": null}`, 400,
@@ -171,6 +175,8 @@ func TestPlaylistRetrieveUpdate(t *testing.T) {
 			map[string]any{"detail": "You cannot remove all filters when updating a saved filter"}},
 		{"filters playlist takes new filters", "PATCH", at("p1", filt), "alice", `{"filters": {"date_from": "-7d"}}`, 200,
 			map[string]any{"filters": map[string]any{"date_from": "-7d"}}},
+		{"filters playlist refuses filters it cannot evaluate", "PATCH", at("p1", filt), "alice", `{"filters": {"date_from": "someday"}}`, 400,
+			map[string]any{"attr": "filters"}},
 		{"name too long on update", "PATCH", at("p1", coll), "alice", `{"name": "` + strings.Repeat("n", 401) + `"}`, 400, map[string]any{"attr": "name"}},
 		{"malformed JSON on update", "PATCH", at("p1", coll), "alice", `{`, 400, map[string]any{"code": "parse_error"}},
 		{"delete answers 405 with an empty body", "DELETE", at("p1", coll), "alice", nil, 405, nil},
@@ -192,7 +198,7 @@ func TestPlaylistRetrieveUpdate(t *testing.T) {
 
 func TestPlaylistLastModified(t *testing.T) {
 	e := newEnv(t)
-	short := e.create("p1", "alice", `{"name": "Rules", "filters": {"a": 1}}`)["short_id"].(string)
+	short := e.create("p1", "alice", `{"name": "Rules", "filters": {"date_from": "-1d"}}`)["short_id"].(string)
 	at := e.path("p1", "/session_recording_playlists/"+short+"/")
 	created := "2026-03-01T12:00:00Z"
 
@@ -208,8 +214,8 @@ func TestPlaylistLastModified(t *testing.T) {
 		{`{"name": "Renamed"}`, "carol", "2026-03-01T12:00:04Z", "carol@example.com"},
 		{`{"derived_name": "auto"}`, "alice", "2026-03-01T12:00:05Z", "alice@example.com"},
 		{`{"description": "why"}`, "carol", "2026-03-01T12:00:06Z", "carol@example.com"},
-		{`{"filters": {"a": 2}}`, "alice", "2026-03-01T12:00:07Z", "alice@example.com"},
-		{`{"filters": {"a": 2}, "pinned": false}`, "carol", "2026-03-01T12:00:07Z", "alice@example.com"},
+		{`{"filters": {"date_from": "-2d"}}`, "alice", "2026-03-01T12:00:07Z", "alice@example.com"},
+		{`{"filters": {"date_from": "-2d"}, "pinned": false}`, "carol", "2026-03-01T12:00:07Z", "alice@example.com"},
 	}
 	for i, st := range steps {
 		e.clock.Advance(time.Second)
@@ -236,10 +242,10 @@ func TestPlaylistList(t *testing.T) {
 	}
 	// Created a minute apart from 12:01 on: a..f.
 	a := mk("alice", `{"name": "Checkout funnel", "pinned": true}`)
-	b := mk("carol", `{"name": "beta testers", "filters": {"x": 1}}`)
+	b := mk("carol", `{"name": "beta testers", "filters": {"date_from": "-3d"}}`)
 	c := mk("alice", `{"derived_name": "Auto CHECKOUT errors"}`)
 	d := mk("carol", `{"name": "100% rage_clicks"}`)
-	f := mk("alice", `{"name": "Zebra", "pinned": true, "filters": {"y": 2}}`)
+	f := mk("alice", `{"name": "Zebra", "pinned": true, "filters": {"date_from": "-5d"}}`)
 	del := mk("alice", `{"name": "Deleted checkout"}`)
 	e.do("PATCH", e.path("p1", "/session_recording_playlists/"+del+"/"), "alice", `{"deleted": true}`)
 	e.create("p2", "alice", `{"name": "Checkout elsewhere"}`)

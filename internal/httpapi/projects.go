@@ -2,13 +2,13 @@ package httpapi
 
 import "net/http"
 
-// listProjects lists the projects the key may use, paginated.
+// listProjects lists the projects the caller may use, paginated.
 func (s *Server) listProjects(c *call) error {
 	p, err := c.readPage(100, 500)
 	if err != nil {
 		return err
 	}
-	projects, err := s.store.UserProjects(c.r.Context(), c.user.ID, c.key.Projects)
+	projects, err := s.store.UserProjects(c.r.Context(), c.user.ID, c.projects)
 	if err != nil {
 		return err
 	}

@@ -15,8 +15,11 @@ import (
 )
 
 // Snapshot key limits per request: PostHog allows fewer with a personal
-// API key than from its own app.
-const maxBlobKeysPersonalKey = 20
+// API key than from its own app, whose requests carry a session cookie.
+const (
+	maxBlobKeysPersonalKey = 20
+	maxBlobKeysSession     = 100
+)
 
 var errRecordingNotFound = apierror.NotFound("Recording not found")
 
@@ -110,8 +113,12 @@ func (s *Server) getSnapshots(c *call) error {
 	if end < start {
 		return apierror.Invalid("end_blob_key", "end_blob_key must not be before start_blob_key.")
 	}
-	if end-start+1 > maxBlobKeysPersonalKey {
-		return apierror.Invalid("end_blob_key", fmt.Sprintf("At most %d blob keys can be read at once.", maxBlobKeysPersonalKey))
+	maxKeys := maxBlobKeysPersonalKey
+	if c.via == sessionCookie {
+		maxKeys = maxBlobKeysSession
+	}
+	if end-start+1 > maxKeys {
+		return apierror.Invalid("end_blob_key", fmt.Sprintf("At most %d blob keys can be read at once.", maxKeys))
 	}
 	if end >= len(blocks) {
 		return apierror.NotFound("Snapshot blob key not found.")

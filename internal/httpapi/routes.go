@@ -16,7 +16,10 @@ const (
 	// captureAccess routes are called by browser SDKs from any site: no
 	// credentials, CORS headers, and an OPTIONS preflight.
 	captureAccess
-	// authenticated routes need a valid personal API key.
+	// browserSession routes start or end a browser's session: no
+	// credentials, but a browser request from another site is refused.
+	browserSession
+	// authenticated routes need a valid personal API key or session cookie.
 	authenticated
 	// inProject routes also resolve {project_id} and check the caller may
 	// use that project with the route's scope.
@@ -62,6 +65,10 @@ func (s *Server) routes() []route {
 		{"GET", "/array/{token}/config.js", captureAccess, "", s.configJS},
 		{"GET POST", "/flags", captureAccess, "", s.flags},
 		{"GET POST", "/decide", captureAccess, "", s.flags},
+
+		{"POST", "/api/login", browserSession, "", s.login},
+		{"POST", "/api/logout", browserSession, "", s.logout},
+		{"GET", "/api/users/@me", authenticated, "", s.me},
 
 		{"GET", "/api/projects", authenticated, "", s.listProjects},
 		{"GET", "", inProject, "", s.getProject},

@@ -16,6 +16,7 @@ import (
 	"github.com/tapedeck/tapedeck/internal/ingest"
 	"github.com/tapedeck/tapedeck/internal/playlist"
 	"github.com/tapedeck/tapedeck/internal/store"
+	"github.com/tapedeck/tapedeck/internal/webui"
 )
 
 // Options configure a Server.
@@ -33,6 +34,8 @@ type Options struct {
 	Blobs blob.Store
 	// CaptureLimits cap capture requests; zero values take defaults.
 	CaptureLimits CaptureLimits
+	// SessionTTL is how long a sign-in lasts; DefaultSessionTTL when zero.
+	SessionTTL time.Duration
 }
 
 // Server answers Tapedeck's HTTP API.
@@ -46,6 +49,9 @@ type Server struct {
 	blobs         blob.Store
 	ingest        *ingest.Service
 	captureLimits CaptureLimits
+	sessionTTL    time.Duration
+	signIns       *signInLimiter
+	crossOrigin   *http.CrossOriginProtection
 	metrics       *metrics
 	refreshing    sync.Map // playlist ids whose counts are being refreshed
 	mux           *http.ServeMux
@@ -62,6 +68,9 @@ func New(o Options) *Server {
 	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = 1 << 20
+	}
+	if o.SessionTTL <= 0 {
+		o.SessionTTL = DefaultSessionTTL
 	}
 	if o.CaptureLimits.MaxBodyBytes <= 0 {
 		o.CaptureLimits.MaxBodyBytes = 20 << 20
@@ -80,6 +89,9 @@ func New(o Options) *Server {
 		metrics: newMetrics(),
 
 		captureLimits: o.CaptureLimits,
+		sessionTTL:    o.SessionTTL,
+		signIns:       newSignInLimiter(),
+		crossOrigin:   http.NewCrossOriginProtection(),
 	}
 	s.playlists = playlist.Service{Store: o.Store, Now: s.now}
 	s.ingest = ingest.New(o.Store, o.Blobs, s.now, o.Log)
@@ -102,7 +114,19 @@ func New(o Options) *Server {
 			}
 		}
 	}
+	// The web UI's pages and assets are not API routes: they are mounted
+	// from the UI's own path list and are not in Patterns.
+	ui := webui.Handler(s.signedIn)
+	for _, p := range webui.Paths {
+		s.mux.Handle("GET "+p, ui)
+	}
 	return s
+}
+
+// signedIn reports whether the request carries a live session cookie.
+func (s *Server) signedIn(r *http.Request) bool {
+	_, _, ok, err := s.currentSession(&call{s: s, r: r})
+	return ok && err == nil
 }
 
 // Patterns lists every route as "METHOD /path/{param}", for documentation
@@ -176,6 +200,11 @@ func (s *Server) prepare(c *call, rt route) error {
 			return errPreflightDone
 		}
 		return nil
+	case browserSession:
+		if err := s.checkCrossOrigin(c); err != nil {
+			return err
+		}
+		return c.readBody(s.maxBody)
 	}
 	if err := c.readBody(s.maxBody); err != nil {
 		return err

@@ -1,5 +1,6 @@
 // Package jobs runs Tapedeck's background work: purging recordings past
-// their project's retention and refreshing filters playlists' counts.
+// their project's retention, removing expired sign-in sessions and
+// refreshing filters playlists' counts.
 package jobs
 
 import (
@@ -48,11 +49,23 @@ func (r *Runner) RunOnce(ctx context.Context) {
 	} else if n > 0 {
 		r.Log.Info("retention purge", "recordings", n)
 	}
+	if n, err := r.PurgeSessions(ctx); err != nil {
+		r.Log.Error("expired sessions purge", "err", err)
+	} else if n > 0 {
+		r.Log.Info("expired sessions purge", "sessions", n)
+	}
 	if r.Refresh != nil {
 		if err := r.Refresh(ctx); err != nil {
 			r.Log.Error("refresh playlist counts", "err", err)
 		}
 	}
+}
+
+// PurgeSessions removes the sign-in sessions that have expired and
+// returns how many it removed. An expired session is refused whether or
+// not it was removed; this only keeps the table small.
+func (r *Runner) PurgeSessions(ctx context.Context) (int64, error) {
+	return r.Store.DeleteExpiredUserSessions(ctx, r.Now())
 }
 
 // PurgeExpired deletes the rows and blocks of every recording past its

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
@@ -99,5 +100,40 @@ func TestPurgeExpired(t *testing.T) {
 	}
 	if n, err := r.PurgeExpired(ctx); err != nil || n != 1 || files() != 0 {
 		t.Errorf("after shortening retention purged %d (%v), %d blocks left", n, err, files())
+	}
+}
+
+func TestPurgeSessions(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "tapedeck.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	org := store.Organization{ID: "01a21600-0000-7000-8000-00000000000a", Name: "o", CreatedAt: recorded}
+	if err := st.CreateOrganization(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	u := store.User{UUID: "01a21600-0000-7000-8000-00000000000d", Email: "a@example.com", DistinctID: "a", CreatedAt: recorded}
+	if err := st.CreateUser(ctx, &u, org.ID); err != nil {
+		t.Fatal(err)
+	}
+	for i, expires := range []time.Time{recorded.Add(time.Hour), recorded.Add(2 * time.Hour), recorded.Add(48 * time.Hour)} {
+		us := store.UserSession{TokenHash: fmt.Sprintf("sha256$%d", i), UserID: u.ID, CreatedAt: recorded,
+			LastSeenAt: recorded, ExpiresAt: expires}
+		if err := st.CreateUserSession(ctx, &us); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := recorded.Add(2 * time.Hour)
+	r := &Runner{Store: st, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }}
+	if n, err := r.PurgeSessions(ctx); err != nil || n != 2 {
+		t.Fatalf("purged %d sessions (%v), want the 2 that expired by now", n, err)
+	}
+	if _, _, err := st.UserSessionByTokenHash(ctx, "sha256$2"); err != nil {
+		t.Errorf("the live session is gone: %v", err)
+	}
+	if n, err := r.PurgeSessions(ctx); err != nil || n != 0 {
+		t.Errorf("a second purge removed %d (%v)", n, err)
 	}
 }

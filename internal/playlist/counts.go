@@ -35,18 +35,20 @@ func (s Service) RefreshCounts(ctx context.Context, log *slog.Logger) error {
 	return nil
 }
 
-// RefreshCountIfStale recounts one filters playlist whose count is missing
-// or older than CountsStaleAfter.
-func (s Service) RefreshCountIfStale(ctx context.Context, p store.Playlist, retentionDays int) error {
+// RefreshCount recounts one filters playlist: always, or when onlyIfStale
+// is set, only when its count is missing or older than CountsStaleAfter.
+func (s Service) RefreshCount(ctx context.Context, p store.Playlist, retentionDays int, onlyIfStale bool) error {
 	if p.Type != TypeFilters || p.Deleted {
 		return nil
 	}
-	counts, err := s.Store.SavedFilterCounts(ctx, []int64{p.ID})
-	if err != nil {
-		return err
-	}
-	if c, ok := counts[p.ID]; ok && s.Now().Sub(c.RefreshedAt) < CountsStaleAfter {
-		return nil
+	if onlyIfStale {
+		counts, err := s.Store.SavedFilterCounts(ctx, []int64{p.ID})
+		if err != nil {
+			return err
+		}
+		if c, ok := counts[p.ID]; ok && s.Now().Sub(c.RefreshedAt) < CountsStaleAfter {
+			return nil
+		}
 	}
 	return s.refreshCount(ctx, store.FiltersPlaylist{ID: p.ID, ProjectID: p.ProjectID, Filters: p.Filters, RetentionDays: retentionDays})
 }

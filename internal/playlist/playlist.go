@@ -12,6 +12,7 @@ import (
 
 	"github.com/tapedeck/tapedeck/internal/apierror"
 	"github.com/tapedeck/tapedeck/internal/auth"
+	"github.com/tapedeck/tapedeck/internal/recording"
 	"github.com/tapedeck/tapedeck/internal/store"
 )
 
@@ -70,6 +71,11 @@ func (s Service) Create(ctx context.Context, projectID int64, user store.User, i
 	if typ == TypeFilters && isEmptyObject(filters) {
 		return store.Playlist{}, apierror.Invalid("", "You must provide a valid filters when creating a saved filter")
 	}
+	if typ == TypeFilters {
+		if err := s.checkFilters(filters); err != nil {
+			return store.Playlist{}, err
+		}
+	}
 	now := s.Now()
 	p := store.Playlist{
 		ProjectID:      projectID,
@@ -127,6 +133,11 @@ func (s Service) Update(ctx context.Context, projectID int64, shortID string, us
 		}
 		if p.Type == TypeFilters && isEmptyObject(in.Filters.Value) {
 			return p, apierror.Invalid("", "You cannot remove all filters when updating a saved filter")
+		}
+		if p.Type == TypeFilters {
+			if err := s.checkFilters(in.Filters.Value); err != nil {
+				return p, err
+			}
 		}
 	}
 	material := false
@@ -216,6 +227,14 @@ func (s Service) Counts(ctx context.Context, projectID int64, playlists []store.
 		out[p.ID] = c
 	}
 	return out, nil
+}
+
+// checkFilters refuses saved filters that the filter evaluator cannot
+// evaluate, so that a saved filter never fails later when it is listed or
+// counted.
+func (s Service) checkFilters(filters json.RawMessage) error {
+	_, err := recording.ParseFilters(filters, s.Now())
+	return err
 }
 
 func checkType(t string) error {

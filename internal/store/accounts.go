@@ -81,6 +81,25 @@ func (s *Store) FirstOrganization(ctx context.Context) (Organization, error) {
 		`SELECT id, name, created_at FROM organizations ORDER BY created_at, id LIMIT 1`))
 }
 
+// UserOrganizations lists the organizations the user belongs to, oldest
+// first.
+func (s *Store) UserOrganizations(ctx context.Context, userID int64) ([]Organization, error) {
+	rows, err := s.read.QueryContext(ctx, s.rebind(
+		`SELECT o.id, o.name, o.created_at FROM organizations o
+		 JOIN memberships m ON m.organization_id = o.id AND m.user_id = ?
+		 ORDER BY o.created_at, o.id`), userID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(sc interface{ Scan(...any) error }) (Organization, error) {
+		var o Organization
+		var created int64
+		err := sc.Scan(&o.ID, &o.Name, &created)
+		o.CreatedAt = fromMicros(created)
+		return o, err
+	})
+}
+
 func (s *Store) scanOrganization(row *sql.Row) (Organization, error) {
 	var o Organization
 	var created int64
@@ -160,11 +179,18 @@ func (s *Store) IsMember(ctx context.Context, organizationID string, userID int6
 
 // CreateUser inserts a user as a member of the organization, filling in its id.
 func (s *Store) CreateUser(ctx context.Context, u *User, organizationID string) error {
+	return s.CreateUserWithPassword(ctx, u, organizationID, "")
+}
+
+// CreateUserWithPassword inserts a user with a password hash (none when
+// empty) as a member of the organization, filling in its id.
+func (s *Store) CreateUserWithPassword(ctx context.Context, u *User, organizationID, passwordHash string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, s.rebind(
-			`INSERT INTO users (uuid, email, first_name, last_name, distinct_id, is_email_verified, created_at)
-			 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-			u.UUID, u.Email, u.FirstName, u.LastName, u.DistinctID, u.IsEmailVerified, micros(u.CreatedAt)).Scan(&u.ID)
+			`INSERT INTO users (uuid, email, first_name, last_name, distinct_id, is_email_verified, password_hash, created_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			u.UUID, u.Email, u.FirstName, u.LastName, u.DistinctID, u.IsEmailVerified, nullString(passwordHash),
+			micros(u.CreatedAt)).Scan(&u.ID)
 		if isUnique(err) {
 			return ErrConflict
 		}
