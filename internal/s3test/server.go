@@ -25,7 +25,7 @@ import (
 const Version = "v1.8.0"
 
 // Binary returns the path of the versitygw binary: $TAPEDECK_VERSITYGW, or
-// versitygw under the cache directory where .ci/run builds it.
+// versitygw under the cache directory where scripts/test-deps builds it.
 func Binary() string {
 	if p := os.Getenv("TAPEDECK_VERSITYGW"); p != "" {
 		return p
@@ -67,7 +67,7 @@ func Start(t testing.TB) *Server {
 	t.Helper()
 	bin := Binary()
 	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("the S3 tests need versitygw %s at %s (%v); build it with\n\t%s\nor set TAPEDECK_VERSITYGW to its path (.ci/run does both)",
+		t.Fatalf("the S3 tests need versitygw %s at %s (%v); build it with\n\t%s\nor set TAPEDECK_VERSITYGW to its path (scripts/test-deps builds it)",
 			Version, bin, err, BuildCommand())
 	}
 	root := t.TempDir()

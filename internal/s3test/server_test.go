@@ -42,13 +42,13 @@ func TestStartFailsWithoutBinary(t *testing.T) {
 	}
 }
 
-// CI builds the release the tests expect.
+// scripts/test-deps builds the release the tests expect.
 func TestCIBuildsThisVersion(t *testing.T) {
-	script, err := os.ReadFile(filepath.Join("..", "..", ".ci", "run"))
+	script, err := os.ReadFile(filepath.Join("..", "..", "scripts", "test-deps"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(script), "versitygw_version="+Version+"\n") {
-		t.Errorf(".ci/run does not build versitygw %s", Version)
+		t.Errorf("scripts/test-deps does not build versitygw %s", Version)
 	}
 }
