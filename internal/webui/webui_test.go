@@ -50,18 +50,13 @@ func do(t *testing.T, fsys fs.FS, signedIn bool, method, target string, header .
 	if err != nil {
 		t.Fatal(err)
 	}
-	var asked bool
-	h := newHandler(s, func(*http.Request) bool {
-		asked = true
-		return signedIn
-	})
+	h := newHandler(s, func(*http.Request) bool { return signedIn })
 	req := httptest.NewRequest(method, target, nil)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	_ = asked
 	body, _ := io.ReadAll(rec.Result().Body)
 	return response{rec.Code, rec.Header(), string(body)}
 }
