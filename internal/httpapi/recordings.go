@@ -10,6 +10,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/tapedeck/tapedeck/internal/apierror"
+	"github.com/tapedeck/tapedeck/internal/blob"
 	"github.com/tapedeck/tapedeck/internal/recording"
 	"github.com/tapedeck/tapedeck/internal/store"
 )
@@ -132,7 +133,11 @@ func (s *Server) getSnapshots(c *call) error {
 		}
 		if err != nil {
 			if i == 0 {
-				return fmt.Errorf("read block %s: %w", b.BlobKey, err)
+				s.log.Error("read block", "key", b.BlobKey, "err", err)
+				if errors.Is(err, blob.ErrNotFound) {
+					return apierror.NotFound("The recording's snapshot data is missing from the blob store.")
+				}
+				return unavailable()
 			}
 			// Part of the body is sent: end it short so the client sees
 			// a broken transfer instead of a silently shorter recording.
