@@ -662,7 +662,8 @@ func TestBadConfiguration(t *testing.T) {
 		{map[string]string{"TAPEDECK_ADDR": "8000"}, []string{"TAPEDECK_ADDR"}},
 		{map[string]string{"TAPEDECK_MAX_API_BODY_BYTES": "lots"}, []string{"TAPEDECK_MAX_API_BODY_BYTES"}},
 		{map[string]string{"TAPEDECK_SHUTDOWN_TIMEOUT": "-1s"}, []string{"TAPEDECK_SHUTDOWN_TIMEOUT"}},
-		{map[string]string{"TAPEDECK_DATABASE_URL": "postgres://u:secret@db/x"}, []string{"TAPEDECK_DATABASE_URL"}},
+		{map[string]string{"TAPEDECK_DATABASE_URL": "mysql://u:secret@db/x"}, []string{"TAPEDECK_DATABASE_URL"}},
+		{map[string]string{"TAPEDECK_DATABASE_URL": "postgres://u:secret@db"}, []string{"TAPEDECK_DATABASE_URL"}},
 		// Several bad variables still make one line, naming each.
 		{map[string]string{"TAPEDECK_LOG_LEVEL": "loud", "TAPEDECK_RATE_LIMIT_PER_MINUTE": "-5"},
 			[]string{"TAPEDECK_LOG_LEVEL", "TAPEDECK_RATE_LIMIT_PER_MINUTE"}},

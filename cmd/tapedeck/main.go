@@ -83,7 +83,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "tapedeck: unknown command %q (run 'tapedeck help')\n", args[0])
 		return 2
 	}
-	st, err := store.OpenSQLite(ctx, cfg.SQLitePath())
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
 	if err != nil {
 		fmt.Fprintf(stderr, "tapedeck: open store: %s\n", oneLine(err))
 		return 1

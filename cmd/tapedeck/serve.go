@@ -26,7 +26,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, getenv func
 		return fmt.Errorf("open the blob store (TAPEDECK_BLOB_URL): %w", err)
 	}
 	defer blobs.Close()
-	st, err := store.OpenSQLite(ctx, cfg.SQLitePath())
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath())
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, getenv func
 	if err != nil {
 		return err
 	}
-	log.Info("store ready", "database", cfg.SQLitePath(), "blobs", blobs.String(), "schema_version", version)
+	log.Info("store ready", "database", cfg.Database(), "blobs", blobs.String(), "schema_version", version)
 
 	project, created, err := account.Service{Store: st, Now: time.Now}.EnsureDefaults(ctx)
 	if err != nil {

@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tapedeck/tapedeck/internal/pgtest"
 )
 
 const testVersion = "v0.0.0-test"
@@ -31,7 +33,8 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	// pgtest.Run stops the PostgreSQL cluster the PostgreSQL tests start.
+	code := pgtest.Run(m)
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
 	}

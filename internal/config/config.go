@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,7 +23,9 @@ type Config struct {
 	// directory (TAPEDECK_DATA_DIR).
 	DataDir string
 	// DatabaseURL selects the metadata store (TAPEDECK_DATABASE_URL). Empty
-	// means the SQLite file tapedeck.db in DataDir.
+	// means the SQLite file tapedeck.db in DataDir; sqlite:PATH another
+	// SQLite file; postgres://USER:PASSWORD@HOST:PORT/DATABASE (or
+	// postgresql://) a PostgreSQL database.
 	DatabaseURL string
 	// BlobURL selects the blob store (TAPEDECK_BLOB_URL): empty means the
 	// directory blobs in DataDir; file:///abs/path a directory elsewhere;
@@ -142,13 +145,50 @@ func Load(getenv func(string) string) (Config, error) {
 	default:
 		errs = append(errs, fmt.Errorf("TAPEDECK_LOG_FORMAT: want text or json, got %q", c.LogFormat))
 	}
-	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "sqlite:") {
-		errs = append(errs, fmt.Errorf("TAPEDECK_DATABASE_URL: only sqlite:PATH is supported by this version, got %q", redact(c.DatabaseURL)))
+	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
+		errs = append(errs, fmt.Errorf("TAPEDECK_DATABASE_URL: %v, got %q", err, redact(c.DatabaseURL)))
 	}
 	if _, err := blob.ParseURL(c.BlobURL); err != nil {
 		errs = append(errs, fmt.Errorf("TAPEDECK_BLOB_URL: %v", err))
 	}
 	return c, errors.Join(errs...)
+}
+
+// checkDatabaseURL checks the form of TAPEDECK_DATABASE_URL.
+func checkDatabaseURL(v string) error {
+	switch {
+	case v == "":
+		return nil
+	case strings.HasPrefix(v, "sqlite:"):
+		if strings.TrimPrefix(strings.TrimPrefix(v, "sqlite:"), "//") == "" {
+			return errors.New("sqlite: needs the path of the database file")
+		}
+		return nil
+	case strings.HasPrefix(v, "postgres://") || strings.HasPrefix(v, "postgresql://"):
+		u, err := url.Parse(v)
+		if err != nil {
+			return errors.New("not a valid URL")
+		}
+		if strings.Trim(u.Path, "/") == "" {
+			return errors.New("names no database (postgres://USER:PASSWORD@HOST:PORT/DATABASE)")
+		}
+		return nil
+	}
+	return errors.New("want sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+}
+
+// Postgres reports whether the metadata store is a PostgreSQL database.
+func (c Config) Postgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// Database describes the metadata store for logs: the SQLite file, or the
+// PostgreSQL URL without its password.
+func (c Config) Database() string {
+	if c.Postgres() {
+		return redact(c.DatabaseURL)
+	}
+	return c.SQLitePath()
 }
 
 // SQLitePath is the SQLite file of the metadata store.
@@ -163,12 +203,22 @@ func (c Config) SQLitePath() string {
 // is empty.
 func (c Config) BlobDir() string { return filepath.Join(c.DataDir, "blobs") }
 
-// redact hides a password in a URL-looking string.
+// redact hides the credentials of a URL-looking string: its user
+// information and any password parameter.
 func redact(s string) string {
 	if at := strings.LastIndex(s, "@"); at > 0 {
 		if scheme := strings.Index(s, "://"); scheme >= 0 && scheme < at {
-			return s[:scheme+3] + "…" + s[at:]
+			s = s[:scheme+3] + "…" + s[at:]
 		}
+	}
+	if q := strings.Index(s, "?"); q >= 0 {
+		params := strings.Split(s[q+1:], "&")
+		for i, p := range params {
+			if name, _, _ := strings.Cut(p, "="); strings.EqualFold(name, "password") {
+				params[i] = name + "=…"
+			}
+		}
+		s = s[:q+1] + strings.Join(params, "&")
 	}
 	return s
 }

@@ -53,9 +53,18 @@ func TestInvalid(t *testing.T) {
 		"TAPEDECK_SHUTDOWN_TIMEOUT":      "soon",
 		"TAPEDECK_JOBS_INTERVAL":         "-1m",
 		"TAPEDECK_SESSION_TTL":           "14d",
-		"TAPEDECK_DATABASE_URL":          "postgres://u:secret@db/tapedeck",
+		"TAPEDECK_DATABASE_URL":          "mysql://u:secret@db/tapedeck",
 	} {
 		checkInvalid(t, name, value)
+	}
+	for _, value := range []string{
+		"postgres://u:secret@db",
+		"postgresql://u:secret@db:5432/",
+		"postgres://u:secret@db:port/x",
+		"sqlite:",
+		"mongodb://db/x?password=secret",
+	} {
+		checkInvalid(t, "TAPEDECK_DATABASE_URL", value)
 	}
 	for _, value := range []string{
 		"/var/lib/blocks",
@@ -108,5 +117,25 @@ func TestSessionTTLBounds(t *testing.T) {
 		if !ok && (err == nil || !strings.Contains(err.Error(), "TAPEDECK_SESSION_TTL")) {
 			t.Errorf("TAPEDECK_SESSION_TTL=%s: accepted as %s (error %v)", value, c.SessionTTL, err)
 		}
+	}
+}
+
+func TestDatabaseURL(t *testing.T) {
+	for value, want := range map[string]string{
+		"postgres://tapedeck:secret@db.internal:5432/tapedeck?sslmode=require": "postgres://…@db.internal:5432/tapedeck?sslmode=require",
+		"postgresql://db/tapedeck?user=tapedeck&password=secret":               "postgresql://db/tapedeck?user=tapedeck&password=…",
+		"postgres:///tapedeck?host=/run/postgresql":                            "postgres:///tapedeck?host=/run/postgresql",
+	} {
+		c, err := Load(env(map[string]string{"TAPEDECK_DATABASE_URL": value}))
+		if err != nil || c.DatabaseURL != value || !c.Postgres() {
+			t.Errorf("%s: %q postgres=%v %v", value, c.DatabaseURL, c.Postgres(), err)
+		}
+		if got := c.Database(); got != want {
+			t.Errorf("%s: described as %q, want %q", value, got, want)
+		}
+	}
+	c, err := Load(env(map[string]string{"TAPEDECK_DATABASE_URL": "sqlite:///srv/meta.db"}))
+	if err != nil || c.Postgres() || c.Database() != "/srv/meta.db" {
+		t.Errorf("sqlite: postgres=%v %q %v", c.Postgres(), c.Database(), err)
 	}
 }

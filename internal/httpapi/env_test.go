@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,7 +18,9 @@ import (
 	"github.com/tapedeck/tapedeck/internal/account"
 	"github.com/tapedeck/tapedeck/internal/blob"
 	"github.com/tapedeck/tapedeck/internal/httpapi"
+	"github.com/tapedeck/tapedeck/internal/s3test"
 	"github.com/tapedeck/tapedeck/internal/store"
+	"github.com/tapedeck/tapedeck/internal/storetest"
 )
 
 // clock is a settable test clock.
@@ -38,8 +41,12 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// env is a real server on a fresh SQLite store, seeded with two
-// organizations:
+// The scenarios run on SQLite and a blob directory, or, when
+// TAPEDECK_TEST_BACKEND=postgres, on PostgreSQL and an S3 bucket (see
+// newEnv).
+func TestMain(m *testing.M) { os.Exit(storetest.Run(m)) }
+
+// env is a real server on a fresh store, seeded with two organizations:
 //
 //	org A: projects p1 and p2; users alice and carol; project fx with the
 //	       fixtures' token phc_sharedfixture
@@ -47,9 +54,11 @@ func (c *clock) Advance(d time.Duration) {
 //
 // and keys named in keys.
 type env struct {
-	t        *testing.T
-	srv      *httptest.Server
-	store    *store.Store
+	t     *testing.T
+	srv   *httptest.Server
+	store *store.Store
+	// blobDir is the directory that holds the stored blocks, one file
+	// each: the blob directory, or the S3 server's directory of the bucket.
 	blobDir  string
 	accounts account.Service
 	clock    *clock
@@ -59,14 +68,13 @@ type env struct {
 }
 
 // newEnv starts the server; opts may change its options before it starts.
+// Its store is a fresh SQLite file and its blob store a fresh directory; with
+// TAPEDECK_TEST_BACKEND=postgres, a fresh PostgreSQL database and a bucket
+// on a fresh S3 server (versitygw), as a scaled-out deployment has.
 func newEnv(t *testing.T, opts ...func(*httpapi.Options)) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "tapedeck.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	clk := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	e := &env{t: t, store: st, clock: clk, accounts: account.Service{Store: st, Now: clk.Now},
 		users: map[string]store.User{}, projects: map[string]store.Project{}, keys: map[string]string{}}
@@ -95,8 +103,17 @@ func newEnv(t *testing.T, opts ...func(*httpapi.Options)) *env {
 		t.Fatal(err)
 	}
 	e.projects["fx"] = fixtures
-	e.blobDir = filepath.Join(t.TempDir(), "blobs")
-	blobs, err := blob.OpenDir(e.blobDir)
+	var blobs blob.Backend
+	var err error
+	if storetest.Backend(t) == "postgres" {
+		const bucket = "tapedeck-test"
+		s3 := s3test.Start(t)
+		blobs, err = blob.Open(ctx, s3.BlobURL(bucket), "", s3.Env(nil))
+		e.blobDir = s3.BucketDir(bucket)
+	} else {
+		e.blobDir = filepath.Join(t.TempDir(), "blobs")
+		blobs, err = blob.OpenDir(e.blobDir)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

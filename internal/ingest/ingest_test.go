@@ -13,7 +13,12 @@ import (
 	"github.com/tapedeck/tapedeck/internal/blob"
 	"github.com/tapedeck/tapedeck/internal/capture"
 	"github.com/tapedeck/tapedeck/internal/store"
+	"github.com/tapedeck/tapedeck/internal/storetest"
 )
+
+// The ingest tests run on SQLite, or on PostgreSQL when
+// TAPEDECK_TEST_BACKEND=postgres.
+func TestMain(m *testing.M) { os.Exit(storetest.Run(m)) }
 
 const fixtureDir = "../../../shared/fixtures/posthog-js"
 
@@ -24,11 +29,7 @@ func newService(t testing.TB) (*Service, *store.Store, store.Project) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.OpenSQLite(ctx, filepath.Join(dir, "tapedeck.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	blobs, err := blob.OpenDir(filepath.Join(dir, "blobs"))
 	if err != nil {
 		t.Fatal(err)

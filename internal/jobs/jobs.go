@@ -42,23 +42,47 @@ func (r *Runner) Run(ctx context.Context) {
 	}
 }
 
-// RunOnce runs every job once, logging failures.
+// RunOnce runs every job once, logging failures. Each job runs on one
+// node at a time: a job that another node (sharing the database) is
+// running is skipped this time.
 func (r *Runner) RunOnce(ctx context.Context) {
-	if n, err := r.PurgeExpired(ctx); err != nil {
-		r.Log.Error("retention purge", "err", err)
-	} else if n > 0 {
-		r.Log.Info("retention purge", "recordings", n)
-	}
-	if n, err := r.PurgeSessions(ctx); err != nil {
-		r.Log.Error("expired sessions purge", "err", err)
-	} else if n > 0 {
-		r.Log.Info("expired sessions purge", "sessions", n)
-	}
-	if r.Refresh != nil {
-		if err := r.Refresh(ctx); err != nil {
-			r.Log.Error("refresh playlist counts", "err", err)
+	r.exclusive(ctx, "retention-purge", func() {
+		if n, err := r.PurgeExpired(ctx); err != nil {
+			r.Log.Error("retention purge", "err", err)
+		} else if n > 0 {
+			r.Log.Info("retention purge", "recordings", n)
 		}
+	})
+	r.exclusive(ctx, "sessions-purge", func() {
+		if n, err := r.PurgeSessions(ctx); err != nil {
+			r.Log.Error("expired sessions purge", "err", err)
+		} else if n > 0 {
+			r.Log.Info("expired sessions purge", "sessions", n)
+		}
+	})
+	if r.Refresh != nil {
+		r.exclusive(ctx, "playlist-counts", func() {
+			if err := r.Refresh(ctx); err != nil {
+				r.Log.Error("refresh playlist counts", "err", err)
+			}
+		})
 	}
+}
+
+// exclusive runs job while holding the store's lock for it, or skips it
+// when someone else holds that lock.
+func (r *Runner) exclusive(ctx context.Context, name string, job func()) {
+	unlock, ok, err := r.Store.TryLock(ctx, "job-"+name)
+	if err != nil {
+		r.Log.Error("lock a background job", "job", name, "err", err)
+		return
+	}
+	if !ok {
+		r.Log.Debug("background job running elsewhere; skipped", "job", name)
+		return
+	}
+	defer unlock()
+	job()
 }
 
 // PurgeSessions removes the sign-in sessions that have expired and

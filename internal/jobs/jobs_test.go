@@ -14,18 +14,19 @@ import (
 	"github.com/tapedeck/tapedeck/internal/capture"
 	"github.com/tapedeck/tapedeck/internal/ingest"
 	"github.com/tapedeck/tapedeck/internal/store"
+	"github.com/tapedeck/tapedeck/internal/storetest"
 )
+
+// The jobs run on SQLite, or on PostgreSQL when
+// TAPEDECK_TEST_BACKEND=postgres; TestRunOnceIsExclusive runs on both.
+func TestMain(m *testing.M) { os.Exit(storetest.Run(m)) }
 
 var recorded = time.Date(2026, 11, 26, 3, 44, 0, 0, time.UTC)
 
 func TestPurgeExpired(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.OpenSQLite(ctx, filepath.Join(dir, "tapedeck.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t)
 	blobs, err := blob.OpenDir(filepath.Join(dir, "blobs"))
 	if err != nil {
 		t.Fatal(err)
@@ -105,11 +106,7 @@ func TestPurgeExpired(t *testing.T) {
 
 func TestPurgeSessions(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "tapedeck.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := storetest.Open(t)
 	org := store.Organization{ID: "01a21600-0000-7000-8000-00000000000a", Name: "o", CreatedAt: recorded}
 	if err := st.CreateOrganization(ctx, org); err != nil {
 		t.Fatal(err)
@@ -135,5 +132,56 @@ func TestPurgeSessions(t *testing.T) {
 	}
 	if n, err := r.PurgeSessions(ctx); err != nil || n != 0 {
 		t.Errorf("a second purge removed %d (%v)", n, err)
+	}
+}
+
+// A job that someone else is running (another node, holding its lock) is
+// skipped; it runs again once the lock is free.
+func TestRunOnceIsExclusive(t *testing.T) {
+	for name, open := range map[string]func(testing.TB) *store.Store{
+		"sqlite": storetest.OpenSQLite, "postgres": storetest.OpenPostgres,
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			st := open(t)
+			org := store.Organization{ID: "01a21600-0000-7000-8000-00000000000a", Name: "o", CreatedAt: recorded}
+			if err := st.CreateOrganization(ctx, org); err != nil {
+				t.Fatal(err)
+			}
+			u := store.User{UUID: "01a21600-0000-7000-8000-00000000000d", Email: "a@example.com", DistinctID: "a", CreatedAt: recorded}
+			if err := st.CreateUser(ctx, &u, org.ID); err != nil {
+				t.Fatal(err)
+			}
+			us := store.UserSession{TokenHash: "sha256$x", UserID: u.ID, CreatedAt: recorded, LastSeenAt: recorded,
+				ExpiresAt: recorded.Add(time.Hour)}
+			if err := st.CreateUserSession(ctx, &us); err != nil {
+				t.Fatal(err)
+			}
+			blobs, err := blob.OpenDir(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			refreshed := 0
+			r := &Runner{Store: st, Blobs: blobs, Log: slog.New(slog.DiscardHandler),
+				Now:     func() time.Time { return recorded.Add(2 * time.Hour) },
+				Refresh: func(context.Context) error { refreshed++; return nil }}
+
+			unlock, ok, err := st.TryLock(ctx, "job-sessions-purge")
+			if err != nil || !ok {
+				t.Fatalf("take the job's lock: %v %v", ok, err)
+			}
+			r.RunOnce(ctx)
+			if _, _, err := st.UserSessionByTokenHash(ctx, us.TokenHash); err != nil {
+				t.Errorf("the purge ran while another held its lock: %v", err)
+			}
+			if refreshed != 1 {
+				t.Errorf("the other jobs ran %d times, want 1", refreshed)
+			}
+			unlock()
+			r.RunOnce(ctx)
+			if _, _, err := st.UserSessionByTokenHash(ctx, us.TokenHash); err == nil {
+				t.Error("the purge did not run once the lock was free")
+			}
+		})
 	}
 }

@@ -49,24 +49,39 @@ func joinFrags(parts []frag, or bool) frag {
 func not(f frag) frag { return frag{"NOT (" + f.sql + ")", f.args} }
 
 // inList is "expr IN (?, ...)" over the values.
-func inList[T any](expr frag, values []T) frag {
+func inList[T any](expr frag, values []T) frag { return inListOf(expr, values, "?") }
+
+// inListOf is "expr IN (arg, ...)" over the values, with arg the SQL of
+// one value's placeholder.
+func inListOf[T any](expr frag, values []T, arg string) frag {
 	args := append([]any{}, expr.args...)
 	for _, v := range values {
 		args = append(args, v)
 	}
-	return frag{expr.sql + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", ") + ")", args}
+	return frag{expr.sql + " IN (" + strings.TrimSuffix(strings.Repeat(arg+", ", len(values)), ", ") + ")", args}
 }
 
-// The SQL of the recording's computed fields, as in Compute.
+// numberArg is the placeholder of a number a filter compares with: a
+// float64 given as such, whatever the type of the other side (an integer
+// column on PostgreSQL would otherwise take it as an integer).
+const numberArg = "CAST(? AS DOUBLE PRECISION)"
+
+// The SQL of the recording's computed fields, as in Compute, computed the
+// same way on every database: integer division where Compute divides
+// integers, and double precision elsewhere (PostgreSQL would otherwise
+// compute in exact decimals, which round differently). ROUND rounds half
+// away from zero on SQLite and half to even on PostgreSQL: the score is
+// rounded as Compute's math.Round does, with FLOOR(x + 0.5) (a score is
+// never negative).
 const (
 	durationSQL       = `((r.last_ts - r.first_ts) / 1000)`
-	activeSecondsSQL  = `(r.active_ms / 1000.0)`
-	inactiveSQL       = `(CASE WHEN ` + durationSQL + ` * 1000 > r.active_ms THEN (` + durationSQL + ` * 1000 - r.active_ms) / 1000.0 ELSE 0 END)`
-	scoreNumeratorSQL = `(r.active_ms / 1000.0 + (r.click_count + r.keypress_count + r.console_error_count))`
+	activeSecondsSQL  = `(CAST(r.active_ms AS DOUBLE PRECISION) / 1000)`
+	inactiveSQL       = `(CASE WHEN ` + durationSQL + ` * 1000 > r.active_ms THEN CAST(` + durationSQL + ` * 1000 - r.active_ms AS DOUBLE PRECISION) / 1000 ELSE 0 END)`
+	scoreNumeratorSQL = `(` + activeSecondsSQL + ` + (r.click_count + r.keypress_count + r.console_error_count))`
 	scoreDenomSQL     = `(r.mouse_activity_count + ` + durationSQL + ` + r.console_error_count + r.console_log_count + r.console_warn_count)`
 	// activityScoreSQL rounds to two places as Compute does: round(x·100)/100.
-	activityScoreSQL = `(CASE WHEN ` + scoreDenomSQL + ` = 0 THEN NULL ELSE ROUND(((100.0 * ` + scoreNumeratorSQL +
-		`) / ` + scoreDenomSQL + `) * 100.0) / 100.0 END)`
+	activityScoreSQL = `(CASE WHEN ` + scoreDenomSQL + ` = 0 THEN NULL ELSE FLOOR(((100 * ` + scoreNumeratorSQL +
+		`) / ` + scoreDenomSQL + `) * 100 + 0.5) / 100 END)`
 )
 
 // recordingNumbers maps numeric recording filter keys to their SQL.
@@ -135,7 +150,7 @@ func (c compiler) positive(op string, v operand, f filter) (frag, error) {
 	switch op {
 	case opExact:
 		if f.numbers != nil && f.texts == nil {
-			return inList(v.number, f.numbers), nil
+			return inListOf(v.number, f.numbers, numberArg), nil
 		}
 		return inList(v.text, f.texts), nil
 	case opIContains, opRegex:
@@ -144,6 +159,10 @@ func (c compiler) positive(op string, v operand, f filter) (frag, error) {
 			sql := c.d.ContainsFold(v.text.sql)
 			if op == opRegex {
 				sql = c.d.Regexp(v.text.sql)
+				var err error
+				if t, err = c.d.RegexpPattern(t); err != nil {
+					return frag{}, err
+				}
 			}
 			parts[i] = frag{sql, append(append([]any{}, v.text.args...), t)}
 		}
@@ -151,7 +170,8 @@ func (c compiler) positive(op string, v operand, f filter) (frag, error) {
 	case opIsSet:
 		return frag{v.text.sql + " IS NOT NULL", v.text.args}, nil
 	case opGT, opLT, opGTE, opLTE:
-		sym := map[string]string{opGT: " > ?", opLT: " < ?", opGTE: " >= ?", opLTE: " <= ?"}[op]
+		sym := map[string]string{opGT: " > " + numberArg, opLT: " < " + numberArg, opGTE: " >= " + numberArg,
+			opLTE: " <= " + numberArg}[op]
 		return frag{v.number.sql + sym, append(append([]any{}, v.number.args...), f.numbers[0])}, nil
 	}
 	return frag{}, fmt.Errorf("recording: no SQL for operator %q", op)

@@ -4,13 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
-	"path/filepath"
+	"os"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/tapedeck/tapedeck/internal/store"
+	"github.com/tapedeck/tapedeck/internal/storetest"
 )
+
+// The list tests run on SQLite, or on PostgreSQL when
+// TAPEDECK_TEST_BACKEND=postgres.
+func TestMain(m *testing.M) { os.Exit(storetest.Run(m)) }
 
 // testNow is the clock of the list tests.
 var testNow = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
@@ -53,11 +58,7 @@ var all = []string{"s1", "s2", "s7", "s3", "s4", "s5"}
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "tapedeck.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	org := store.Organization{ID: "0195c0de-0000-7000-8000-000000000001", Name: "o", CreatedAt: testNow}
 	if err := st.CreateOrganization(ctx, org); err != nil {
 		t.Fatal(err)
@@ -146,7 +147,7 @@ func newFixture(t testing.TB) *fixture {
 		"s5": {{TS: 1, Level: "log", Message: `100% done_ok "quoted" back\slash`}},
 	}
 
-	err = st.Write(ctx, func(tx *store.Tx) error {
+	err := st.Write(ctx, func(tx *store.Tx) error {
 		for i := range recordings {
 			if err := tx.PutRecording(ctx, &recordings[i]); err != nil {
 				return err

@@ -92,6 +92,11 @@ func (s *Server) BlobURL(bucket string) string {
 	return "s3://" + bucket + "?endpoint=" + s.Endpoint()
 }
 
+// BucketDir is the directory where the server keeps the objects of
+// bucket, one file per object (the gateway's posix backend), for tests
+// that look at or take away what is stored.
+func (s *Server) BucketDir(bucket string) string { return filepath.Join(s.dataDir, bucket) }
+
 // Env is a getenv holding the server's credentials in the standard AWS
 // variables; other names come from next, when not nil.
 func (s *Server) Env(next func(string) string) func(string) string {

@@ -52,6 +52,9 @@ func (s *Store) CreateOrganization(ctx context.Context, o Organization) error {
 func (s *Store) CreateFirstOrganization(ctx context.Context, o Organization, p *Project) (bool, error) {
 	created := false
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockTx(ctx, tx, "first-organization"); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM organizations`).Scan(&n); err != nil || n > 0 {
 			return err

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"time"
 )
 
@@ -55,8 +56,13 @@ func (s *Store) PersonByDistinctID(ctx context.Context, projectID int64, distinc
 }
 
 // PersonIDByDistinctID returns the id and properties of the person a
-// distinct id belongs to.
+// distinct id belongs to. The distinct id stays locked until the
+// transaction ends, so that two transactions that look a person up and
+// then create or update it take turns.
 func (t *Tx) PersonIDByDistinctID(ctx context.Context, projectID int64, distinctID string) (int64, json.RawMessage, error) {
+	if err := t.lock(ctx, "person:"+strconv.FormatInt(projectID, 10)+":"+distinctID); err != nil {
+		return 0, nil, err
+	}
 	var id int64
 	var props string
 	err := t.queryRow(ctx, `SELECT p.id, p.properties FROM person_distinct_ids d JOIN persons p ON p.id = d.person_id

@@ -96,7 +96,8 @@ const playlistSelect = `SELECT p.id, p.project_id, p.short_id, p.name, p.derived
 
 // nullUser scans a LEFT JOINed user that may be absent.
 type nullUser struct {
-	id, verified, created              sql.NullInt64
+	id, created                        sql.NullInt64
+	verified                           sql.NullBool
 	uuid, email, first, last, distinct sql.NullString
 }
 
@@ -109,7 +110,7 @@ func (n *nullUser) user() *User {
 		return nil
 	}
 	return &User{ID: n.id.Int64, UUID: n.uuid.String, Email: n.email.String, FirstName: n.first.String,
-		LastName: n.last.String, DistinctID: n.distinct.String, IsEmailVerified: n.verified.Int64 != 0,
+		LastName: n.last.String, DistinctID: n.distinct.String, IsEmailVerified: n.verified.Bool,
 		CreatedAt: fromMicros(n.created.Int64)}
 }
 
@@ -134,7 +135,7 @@ func scanPlaylist(sc interface{ Scan(...any) error }) (Playlist, error) {
 func (s *Store) Playlist(ctx context.Context, projectID int64, shortID string, withDeleted bool) (Playlist, error) {
 	q := playlistSelect + ` WHERE p.project_id = ? AND p.short_id = ?`
 	if !withDeleted {
-		q += ` AND p.deleted = 0`
+		q += ` AND p.deleted = FALSE`
 	}
 	return scanPlaylist(s.read.QueryRowContext(ctx, s.rebind(q), projectID, shortID))
 }
@@ -142,12 +143,13 @@ func (s *Store) Playlist(ctx context.Context, projectID int64, shortID string, w
 // Playlists returns one page of the playlists q selects and how many it
 // selects in all.
 func (s *Store) Playlists(ctx context.Context, q PlaylistQuery) ([]Playlist, int, error) {
-	where := []string{`p.project_id = ?`, `p.deleted = 0`}
+	where := []string{`p.project_id = ?`, `p.deleted = FALSE`}
 	args := []any{q.ProjectID}
 	if q.Search != "" {
-		// SQLite's LOWER folds ASCII letters only; fold the term the same way.
-		pattern := "%" + escapeLike(asciiLower(q.Search)) + "%"
-		where = append(where, `(LOWER(COALESCE(p.name, '')) LIKE ? ESCAPE '\' OR LOWER(COALESCE(p.derived_name, '')) LIKE ? ESCAPE '\')`)
+		// The database folds the term as it folds the names (SQLite's LOWER
+		// folds ASCII letters only, PostgreSQL's those of its locale).
+		pattern := "%" + escapeLike(q.Search) + "%"
+		where = append(where, `(LOWER(COALESCE(p.name, '')) LIKE LOWER(?) ESCAPE '\' OR LOWER(COALESCE(p.derived_name, '')) LIKE LOWER(?) ESCAPE '\')`)
 		args = append(args, pattern, pattern)
 	}
 	if q.CreatedBy != nil {
@@ -246,17 +248,6 @@ func userID(u *User) any {
 	return u.ID
 }
 
-// asciiLower lowercases the ASCII letters of s and leaves the rest.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
-}
-
 // escapeLike escapes LIKE's wildcards so that s matches itself.
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
@@ -278,7 +269,7 @@ func (s *Store) FiltersPlaylists(ctx context.Context) ([]FiltersPlaylist, error)
 	rows, err := s.read.QueryContext(ctx, `SELECT p.id, p.project_id, p.filters, pr.retention_days, COALESCE(c.refreshed_at, 0)
 		FROM playlists p JOIN projects pr ON pr.id = p.project_id
 		LEFT JOIN playlist_counts c ON c.playlist_id = p.id
-		WHERE p.type = 'filters' AND p.deleted = 0
+		WHERE p.type = 'filters' AND p.deleted = FALSE
 		ORDER BY COALESCE(c.refreshed_at, 0), p.id`)
 	if err != nil {
 		return nil, err

@@ -46,9 +46,13 @@ type Dialect interface {
 	// a number: a JSON number, or a string that holds one. It is NULL
 	// otherwise. One placeholder: the key.
 	JSONNumber(doc string) string
-	// Regexp is true when text matches a regular expression (RE2 syntax,
-	// unanchored), NULL when text is NULL. One placeholder: the pattern.
+	// Regexp is true when text matches a regular expression (unanchored),
+	// NULL when text is NULL. One placeholder: the pattern, as
+	// RegexpPattern writes it.
 	Regexp(text string) string
+	// RegexpPattern is the value of Regexp's placeholder for a pattern in
+	// RE2 syntax (Go's regexp): the same pattern in the database's syntax.
+	RegexpPattern(re2 string) (string, error)
 	// ContainsFold is true when text contains a string, ignoring case
 	// (both compared in Unicode lower case), NULL when text is NULL. One
 	// placeholder: the string sought.
@@ -56,7 +60,12 @@ type Dialect interface {
 }
 
 // Dialect returns the SQL dialect of the store's database.
-func (s *Store) Dialect() Dialect { return SQLiteDialect{} }
+func (s *Store) Dialect() Dialect {
+	if s.engine == enginePostgres {
+		return PostgresDialect{}
+	}
+	return SQLiteDialect{}
+}
 
 // SQLiteDialect is the Dialect of SQLite. Its regular expressions and case
 // folding are Go functions the store registers with the SQLite driver.
@@ -82,6 +91,10 @@ func (SQLiteDialect) JSONNumber(doc string) string {
 
 // Regexp implements Dialect. SQLite's X REGEXP Y calls regexp(Y, X).
 func (SQLiteDialect) Regexp(text string) string { return `(` + text + ` REGEXP ?)` }
+
+// RegexpPattern implements Dialect: SQLite's regexp is Go's, which reads
+// RE2 syntax.
+func (SQLiteDialect) RegexpPattern(re2 string) (string, error) { return sqlitePattern(re2) }
 
 // ContainsFold implements Dialect.
 func (SQLiteDialect) ContainsFold(text string) string { return `tapedeck_icontains(` + text + `, ?)` }
@@ -222,7 +235,7 @@ func recordingWhere(projectID, retentionFrom int64, c Condition) (string, []any)
 func (s *Store) ListRecordings(ctx context.Context, projectID, retentionFrom int64, c Condition, o Order,
 	limit, offset int) ([]Recording, int, error) {
 	where, args := recordingWhere(projectID, retentionFrom, c)
-	tx, err := s.read.BeginTx(ctx, nil)
+	tx, err := s.read.BeginTx(ctx, s.snapshot())
 	if err != nil {
 		return nil, 0, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -12,15 +11,11 @@ import (
 
 var listNow = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 
-// newListStore opens a store with two projects.
-func newListStore(t *testing.T) (*Store, Project, Project) {
+// newListStore opens a store of backend b with two projects.
+func newListStore(t *testing.T, b backend) (*Store, Project, Project) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "tapedeck.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := b.open(t)
 	org := Organization{ID: "org", Name: "o", CreatedAt: listNow}
 	if err := s.CreateOrganization(ctx, org); err != nil {
 		t.Fatal(err)
@@ -63,8 +58,10 @@ func sessionIDs(recs []Recording) []string {
 	return ids
 }
 
-func TestListRecordings(t *testing.T) {
-	s, p, other := newListStore(t)
+func TestListRecordings(t *testing.T) { forEachBackend(t, testListRecordings) }
+
+func testListRecordings(t *testing.T, b backend) {
+	s, p, other := newListStore(t, b)
 	ctx := context.Background()
 	// r0..r5; r0 is before the retention bound of 1000.
 	putRecordings(t, s, p.ID, []int64{999, 1000, 3000, 2000, 5000, 4000}, []int{9, 1, 2, 2, 2, 1})
@@ -118,8 +115,10 @@ func TestListRecordings(t *testing.T) {
 	}
 }
 
-func TestCountRecordings(t *testing.T) {
-	s, p, _ := newListStore(t)
+func TestCountRecordings(t *testing.T) { forEachBackend(t, testCountRecordings) }
+
+func testCountRecordings(t *testing.T, b backend) {
+	s, p, _ := newListStore(t, b)
 	ctx := context.Background()
 	putRecordings(t, s, p.ID, []int64{1000, 2000, 3000, 4000, 5000}, []int{0, 1, 1, 1, 0})
 	cases := []struct {
@@ -143,17 +142,21 @@ func TestCountRecordings(t *testing.T) {
 	}
 }
 
-// TestSQLiteDialect checks the SQL the dialect writes and the functions
-// behind it.
-func TestSQLiteDialect(t *testing.T) {
-	s, _, _ := newListStore(t)
+// TestDialect checks the SQL each dialect writes and the functions behind
+// it. PostgreSQL's text cannot hold NUL, so the cases with one are
+// SQLite's.
+func TestDialect(t *testing.T) { forEachBackend(t, testDialect) }
+
+func testDialect(t *testing.T, b backend) {
+	s := b.open(t)
 	ctx := context.Background()
 	d := s.Dialect()
-	doc := `'{"s":"Zoë","i":42,"f":1.5,"t":true,"n":null,"o":{"a":[1]},"num":" 12.5 ","inf":"1e999","k\"q":"quoted","z":"a\u0000b"}'`
-	text := func(key string) sql.NullString {
+	sqlite := b.name == "sqlite"
+	doc := `'{"s":"Zoë","i":42,"f":1.5,"t":true,"n":null,"o":{"a":[1]},"num":" 12.5 ","inf":"1e999","k\"q":"quoted","z":"a\u0000b","big":1e999,"neg":"-.5e1"}'`
+	text := func(doc, key string) sql.NullString {
 		t.Helper()
 		var v sql.NullString
-		if err := s.read.QueryRowContext(ctx, `SELECT `+d.JSONText(doc), key).Scan(&v); err != nil {
+		if err := s.read.QueryRowContext(ctx, s.rebind(`SELECT `+d.JSONText(doc)), key).Scan(&v); err != nil {
 			t.Fatal(err)
 		}
 		return v
@@ -161,74 +164,104 @@ func TestSQLiteDialect(t *testing.T) {
 	number := func(key string) sql.NullFloat64 {
 		t.Helper()
 		var v sql.NullFloat64
-		if err := s.read.QueryRowContext(ctx, `SELECT `+d.JSONNumber(doc), key).Scan(&v); err != nil {
+		if err := s.read.QueryRowContext(ctx, s.rebind(`SELECT `+d.JSONNumber(doc)), key).Scan(&v); err != nil {
 			t.Fatal(err)
 		}
 		return v
 	}
-	for key, want := range map[string]sql.NullString{
+	texts := map[string]sql.NullString{
 		"s": {String: "Zoë", Valid: true}, "i": {String: "42", Valid: true}, "f": {String: "1.5", Valid: true},
-		"t": {String: "true", Valid: true}, "z": {String: "a\x00b", Valid: true}, "o": {String: `{"a":[1]}`, Valid: true}, `k"q`: {String: "quoted", Valid: true},
+		"t": {String: "true", Valid: true}, "o": {String: `{"a":[1]}`, Valid: true}, `k"q`: {String: "quoted", Valid: true},
 		"n": {}, "missing": {}, "$.s": {},
-	} {
-		if got := text(key); got != want {
+	}
+	if sqlite {
+		texts["z"] = sql.NullString{String: "a\x00b", Valid: true}
+	} else {
+		texts["z"] = sql.NullString{String: "a\uFFFDb", Valid: true}
+	}
+	for key, want := range texts {
+		if got := text(doc, key); got != want {
 			t.Errorf("JSONText %q = %v, want %v", key, got, want)
 		}
 	}
-	for key, want := range map[string]sql.NullFloat64{
+	numbers := map[string]sql.NullFloat64{
 		"i": {Float64: 42, Valid: true}, "f": {Float64: 1.5, Valid: true}, "num": {Float64: 12.5, Valid: true},
-		"s": {}, "t": {}, "n": {}, "o": {}, "inf": {}, "missing": {},
-	} {
+		"neg": {Float64: -5, Valid: true}, "s": {}, "t": {}, "n": {}, "o": {}, "inf": {}, "missing": {},
+	}
+	if !sqlite {
+		numbers["big"] = sql.NullFloat64{}
+	}
+	for key, want := range numbers {
 		if got := number(key); got != want {
 			t.Errorf("JSONNumber %q = %v, want %v", key, got, want)
 		}
 	}
-	var v sql.NullString
-	if err := s.read.QueryRowContext(ctx, `SELECT `+d.JSONText(`'not json'`), "s").Scan(&v); err != nil || v.Valid {
-		t.Errorf("JSONText of malformed JSON: %v %v, want NULL", v, err)
+	for _, bad := range []string{`'not json'`, `'[1, 2]'`, `'"s"'`, `'{"s": 1'`} {
+		if v := text(bad, "s"); v.Valid {
+			t.Errorf("JSONText of %s: %v, want NULL", bad, v)
+		}
 	}
 
 	boolean := func(expr string, args ...any) sql.NullBool {
 		t.Helper()
 		var b sql.NullBool
-		if err := s.read.QueryRowContext(ctx, `SELECT `+expr, args...).Scan(&b); err != nil {
+		if err := s.read.QueryRowContext(ctx, s.rebind(`SELECT `+expr), args...).Scan(&b); err != nil {
 			t.Fatalf("%s: %v", expr, err)
 		}
 		return b
 	}
+	pattern := func(re2 string) string {
+		t.Helper()
+		p, err := d.RegexpPattern(re2)
+		if err != nil {
+			t.Fatalf("pattern %q: %v", re2, err)
+		}
+		return p
+	}
+	arg := "CAST(? AS TEXT)"
 	yes, no, null := sql.NullBool{Bool: true, Valid: true}, sql.NullBool{Valid: true}, sql.NullBool{}
-	for _, c := range []struct {
+	type boolCase struct {
 		expr string
 		args []any
 		want sql.NullBool
-	}{
-		{d.Regexp("?"), []any{"checkout/step-2", `step-\d$`}, yes},
-		{d.Regexp("?"), []any{"checkout", `^heck`}, no},
-		{d.Regexp("?"), []any{"CHECKOUT", `(?i)checkout`}, yes},
-		{d.Regexp("?"), []any{nil, `.*`}, null},
-		{d.Regexp("?"), []any{"a\x00b", `a\x00b`}, yes},
-		{d.Regexp("?"), []any{12, `^1`}, yes},
-		{d.ContainsFold("?"), []any{"Élan VITAL", "élan v"}, yes},
-		{d.ContainsFold("?"), []any{"100% done", "%"}, yes},
-		{d.ContainsFold("?"), []any{"abc", "_"}, no},
-		{d.ContainsFold("?"), []any{"a\x00b", "\x00"}, yes},
-		{d.ContainsFold("?"), []any{"ab", "\x00"}, no},
-		{d.ContainsFold("?"), []any{nil, "x"}, null},
-	} {
+	}
+	cases := []boolCase{
+		{d.Regexp(arg), []any{"checkout/step-2", pattern(`step-\d$`)}, yes},
+		{d.Regexp(arg), []any{"checkout", pattern(`^heck`)}, no},
+		{d.Regexp(arg), []any{"CHECKOUT", pattern(`(?i)checkout`)}, yes},
+		{d.Regexp(arg), []any{nil, pattern(`.*`)}, null},
+		{d.ContainsFold(arg), []any{"Élan VITAL", "élan v"}, yes},
+		{d.ContainsFold(arg), []any{"100% done", "%"}, yes},
+		{d.ContainsFold(arg), []any{"abc", "_"}, no},
+		{d.ContainsFold(arg), []any{nil, "x"}, null},
+	}
+	if sqlite {
+		cases = append(cases,
+			boolCase{d.Regexp("?"), []any{"a\x00b", pattern(`a\x00b`)}, yes},
+			boolCase{d.Regexp("?"), []any{12, pattern(`^1`)}, yes},
+			boolCase{d.ContainsFold("?"), []any{"a\x00b", "\x00"}, yes},
+			boolCase{d.ContainsFold("?"), []any{"ab", "\x00"}, no})
+	}
+	for _, c := range cases {
 		if got := boolean(c.expr, c.args...); got != c.want {
 			t.Errorf("%s %q = %v, want %v", c.expr, c.args, got, c.want)
 		}
 	}
-	// Patterns are checked before they reach SQL; one that is not valid
-	// fails the query rather than matching nothing.
-	var b sql.NullBool
-	if err := s.read.QueryRowContext(ctx, `SELECT `+d.Regexp("?"), "x", "(").Scan(&b); err == nil {
-		t.Error("an invalid pattern must fail")
+	// Patterns are checked before they reach SQL.
+	if _, err := d.RegexpPattern("("); err == nil {
+		t.Error("an invalid pattern must be refused")
 	}
-	// The pattern cache starts over when full and keeps working.
-	for i := range maxCachedPatterns + 10 {
-		if got := boolean(d.Regexp("?"), fmt.Sprint(i), fmt.Sprintf("^%d$", i)); got != yes {
-			t.Fatalf("pattern %d: %v", i, got)
+	if sqlite {
+		// One that is not valid fails the query rather than matching nothing.
+		var b sql.NullBool
+		if err := s.read.QueryRowContext(ctx, `SELECT `+d.Regexp("?"), "x", "(").Scan(&b); err == nil {
+			t.Error("an invalid pattern must fail")
+		}
+		// The pattern cache starts over when full and keeps working.
+		for i := range maxCachedPatterns + 10 {
+			if got := boolean(d.Regexp("?"), fmt.Sprint(i), fmt.Sprintf("^%d$", i)); got != yes {
+				t.Fatalf("pattern %d: %v", i, got)
+			}
 		}
 	}
 }

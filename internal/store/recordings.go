@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strconv"
 	"time"
 )
 
@@ -85,8 +86,14 @@ func (s *Store) Recording(ctx context.Context, projectID int64, sessionID string
 		`SELECT `+recordingColumns+` FROM recordings WHERE project_id = ? AND session_id = ?`), projectID, sessionID))
 }
 
-// Recording returns one recording within the transaction.
+// Recording returns one recording within the transaction. The recording
+// stays locked until the transaction ends, so that two transactions that
+// read and then update the same recording's aggregate (or create it) take
+// turns.
 func (t *Tx) Recording(ctx context.Context, projectID int64, sessionID string) (Recording, error) {
+	if err := t.lock(ctx, "recording:"+strconv.FormatInt(projectID, 10)+":"+sessionID); err != nil {
+		return Recording{}, err
+	}
 	return scanRecording(t.queryRow(ctx,
 		`SELECT `+recordingColumns+` FROM recordings WHERE project_id = ? AND session_id = ?`, projectID, sessionID))
 }
@@ -99,6 +106,12 @@ func (t *Tx) PutRecording(ctx context.Context, r *Recording) error {
 	}
 	if r.SnapshotLibrary != "" {
 		library = r.SnapshotLibrary
+	}
+	activity := r.Activity
+	if activity == nil {
+		// No points: an empty value, which the column needs (SQLite reads
+		// an empty one back as nil).
+		activity = []byte{}
 	}
 	_, err := t.exec(ctx, `INSERT INTO recordings (project_id, session_id, distinct_id, first_ts, last_ts, click_count,
 		  keypress_count, mouse_activity_count, console_log_count, console_warn_count, console_error_count, active_ms,
@@ -117,7 +130,7 @@ func (t *Tx) PutRecording(ctx context.Context, r *Recording) error {
 		  last_ingested_at = excluded.last_ingested_at`,
 		r.ProjectID, r.SessionID, r.DistinctID, r.FirstTS, r.LastTS, r.ClickCount, r.KeypressCount,
 		r.MouseActivityCount, r.ConsoleLogCount, r.ConsoleWarnCount, r.ConsoleErrorCount, r.ActiveMS, r.EventCount,
-		startURL, startTS, r.SnapshotSource, library, r.Activity, r.BlockCount, r.RawBytes, r.StoredBytes,
+		startURL, startTS, r.SnapshotSource, library, activity, r.BlockCount, r.RawBytes, r.StoredBytes,
 		micros(r.CreatedAt), micros(r.LastIngestedAt))
 	return err
 }

@@ -7,9 +7,11 @@ import (
 	"time"
 )
 
-func TestPasswordsAndSessions(t *testing.T) {
+func TestPasswordsAndSessions(t *testing.T) { forEachBackend(t, testPasswordsAndSessions) }
+
+func testPasswordsAndSessions(t *testing.T, b backend) {
 	ctx := context.Background()
-	s, _, _ := newListStore(t)
+	s, _, _ := newListStore(t, b)
 	users := map[string]*User{}
 	for i, email := range []string{"Ada@example.com", "ada@example.com", "bob@example.com"} {
 		u := &User{UUID: email, Email: email, DistinctID: email, CreatedAt: listNow}

@@ -1,5 +1,8 @@
 // Package store is Tapedeck's metadata store: one SQL layer over the
-// embedded SQLite database (and, through the dialect, PostgreSQL).
+// embedded SQLite database or a PostgreSQL server. The queries are written
+// once, with ? placeholders, in SQL that both engines run the same way;
+// what differs (placeholders, migrations, error codes, locks and the
+// filter functions of Dialect) is chosen when the store is opened.
 package store
 
 import (
@@ -14,9 +17,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -28,17 +33,46 @@ var ErrNotFound = errors.New("not found")
 // ErrConflict is returned when a write would break a uniqueness rule.
 var ErrConflict = errors.New("conflict")
 
-//go:embed migrations/sqlite/*.sql
-var sqliteMigrations embed.FS
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrations embed.FS
 
-// Store is the metadata store. Writes go through a single connection (SQLite
-// allows one writer at a time); reads use a pool.
+// Store is the metadata store. On SQLite, writes go through a single
+// connection (SQLite allows one writer at a time) and reads use a pool; on
+// PostgreSQL both use one pool.
 type Store struct {
 	write *sql.DB
 	read  *sql.DB
 	// rebind turns the ? placeholders the queries are written with into the
 	// dialect's own.
 	rebind func(string) string
+	// engine is the database behind the store.
+	engine engine
+	// path is the SQLite file (empty on PostgreSQL), next to which the
+	// lock files of TryLock live.
+	path string
+}
+
+// engine names the database a store runs on.
+type engine int
+
+const (
+	engineSQLite engine = iota
+	enginePostgres
+)
+
+// Open opens the store that databaseURL names: a postgres:// or
+// postgresql:// URL opens PostgreSQL (see OpenPostgres); anything else,
+// empty included, opens the SQLite file at sqlitePath.
+func Open(ctx context.Context, databaseURL, sqlitePath string) (*Store, error) {
+	if IsPostgresURL(databaseURL) {
+		return OpenPostgres(ctx, databaseURL)
+	}
+	return OpenSQLite(ctx, sqlitePath)
+}
+
+// IsPostgresURL reports whether u names a PostgreSQL database.
+func IsPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
 }
 
 // OpenSQLite opens (creating if needed) the SQLite database at path and
@@ -70,7 +104,7 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	read.SetMaxOpenConns(4)
-	s := &Store{write: write, read: read, rebind: func(q string) string { return q }}
+	s := &Store{write: write, read: read, rebind: func(q string) string { return q }, engine: engineSQLite, path: path}
 	// Processes opening a new store at once (a server and a CLI command)
 	// take turns at migrating it.
 	unlock, err := lockFile(path + ".migrate-lock")
@@ -103,20 +137,52 @@ func lockFile(path string) (func(), error) {
 	}, nil
 }
 
+// tryLockFile takes an exclusive lock on the file at path if no one holds
+// it; ok is false when someone does.
+func tryLockFile(path string) (unlock func(), ok bool, err error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o640)
+	if err != nil {
+		return nil, false, fmt.Errorf("open lock file: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, false, nil
+		}
+		return nil, false, fmt.Errorf("lock %s: %w", path, err)
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+			f.Close()
+		})
+	}, true, nil
+}
+
 // Close releases the database connections.
 func (s *Store) Close() error {
+	if s.read == s.write {
+		return s.write.Close()
+	}
 	return errors.Join(s.write.Close(), s.read.Close())
 }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx) }
 
+// migrate applies the migrations of the store's engine that are not
+// applied yet, each in its own transaction.
 func (s *Store) migrate(ctx context.Context) error {
-	sub, err := fs.Sub(sqliteMigrations, "migrations/sqlite")
+	dir, dialect := "migrations/sqlite", goose.DialectSQLite3
+	if s.engine == enginePostgres {
+		dir, dialect = "migrations/postgres", goose.DialectPostgres
+	}
+	sub, err := fs.Sub(migrations, dir)
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.write, sub)
+	p, err := goose.NewProvider(dialect, s.write, sub)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
@@ -152,6 +218,10 @@ func isUnique(err error) bool {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == pgUniqueViolation
 	}
 	return false
 }

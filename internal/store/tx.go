@@ -10,13 +10,18 @@ import (
 type Tx struct {
 	tx     *sql.Tx
 	rebind func(string) string
+	engine engine
 }
 
 // Write runs fn in one write transaction, committed when fn returns nil and
 // rolled back otherwise.
 func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
-	return s.tx(ctx, func(t *sql.Tx) error { return fn(&Tx{tx: t, rebind: s.rebind}) })
+	return s.tx(ctx, func(t *sql.Tx) error { return fn(&Tx{tx: t, rebind: s.rebind, engine: s.engine}) })
 }
+
+// lock takes the named advisory lock until the transaction ends (see
+// Store.lockTx).
+func (t *Tx) lock(ctx context.Context, name string) error { return lockTx(ctx, t.engine, t.tx, name) }
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return t.tx.ExecContext(ctx, t.rebind(q), args...)

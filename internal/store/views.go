@@ -62,7 +62,7 @@ type RecordingKey struct {
 func (s *Store) ExpiredRecordings(ctx context.Context, now time.Time, limit int) ([]RecordingKey, error) {
 	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT r.project_id, r.session_id FROM recordings r
 		JOIN projects p ON p.id = r.project_id
-		WHERE r.first_ts <= ? - p.retention_days * 86400000
+		WHERE r.first_ts <= CAST(? AS BIGINT) - p.retention_days * CAST(86400000 AS BIGINT)
 		ORDER BY r.first_ts LIMIT ?`), now.UnixMilli(), limit)
 	if err != nil {
 		return nil, err
