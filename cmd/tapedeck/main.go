@@ -36,6 +36,8 @@ commands:
   apikey create [--user EMAIL] [--scopes a,b] [--projects 1,2] [--label L]
   apikey list
   apikey revoke ID
+  migrate-store --to-database URL --to-blob URL
+                                          move the store into PostgreSQL + S3 (stop the server first)
 
 Settings come from TAPEDECK_* environment variables (see docs/OPERATIONS.md).
 `
@@ -77,6 +79,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return 1
 		}
 		return 0
+	}
+	if args[0] == "migrate-store" {
+		return migrateStore(ctx, cfg, args[1:], stdout, stderr, getenv)
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
