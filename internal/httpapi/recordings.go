@@ -44,34 +44,45 @@ func (s *Server) getRecording(c *call) error {
 	if err != nil {
 		return err
 	}
-	view, err := s.recordingView(c.r.Context(), c, r)
+	views, err := s.recordingViews(c.r.Context(), c, []store.Recording{r})
 	if err != nil {
 		return err
 	}
-	return c.json(http.StatusOK, view)
+	return c.json(http.StatusOK, views[0])
 }
 
-// recordingView renders a recording as the caller sees it.
-func (s *Server) recordingView(ctx context.Context, c *call, r store.Recording) (recordingJSON, error) {
-	p, err := s.store.PersonByDistinctID(ctx, r.ProjectID, r.DistinctID)
-	found := err == nil
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return recordingJSON{}, err
+// recordingViews renders recordings as the caller sees them, reading their
+// persons and viewers for all of them at once.
+func (s *Server) recordingViews(ctx context.Context, c *call, recs []store.Recording) ([]recordingJSON, error) {
+	distinctIDs := make([]string, len(recs))
+	sessionIDs := make([]string, len(recs))
+	for i, r := range recs {
+		distinctIDs[i], sessionIDs[i] = r.DistinctID, r.SessionID
 	}
-	viewers, err := s.store.Viewers(ctx, r.ProjectID, r.SessionID)
+	persons, err := s.store.PersonsByDistinctIDs(ctx, c.project.ID, distinctIDs)
 	if err != nil {
-		return recordingJSON{}, err
+		return nil, err
 	}
-	viewed, others := false, []string{}
-	for _, v := range viewers {
-		if v.UserID == c.user.ID {
-			viewed = true
-		} else {
-			others = append(others, v.Email)
+	viewers, err := s.store.ViewersOf(ctx, c.project.ID, sessionIDs)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	views := make([]recordingJSON, len(recs))
+	for i, r := range recs {
+		viewed, others := false, []string{}
+		for _, v := range viewers[r.SessionID] {
+			if v.UserID == c.user.ID {
+				viewed = true
+			} else {
+				others = append(others, v.Email)
+			}
 		}
+		p, found := persons[r.DistinctID]
+		views[i] = recordingView(r, recording.Compute(r, c.project.RetentionDays, now),
+			recording.PersonOf(r.ProjectID, r.DistinctID, p, found), viewed, others)
 	}
-	comp := recording.Compute(r, c.project.RetentionDays, s.now())
-	return recordingView(r, comp, recording.PersonOf(r.ProjectID, r.DistinctID, p, found), viewed, others), nil
+	return views, nil
 }
 
 // getSnapshots lists a recording's snapshot sources, or streams a range of
@@ -243,14 +254,9 @@ func (s *Server) recordingsPage(c *call, q recording.Query) (recordingsPage, err
 
 // renderPage renders recordings as one page of a list of count.
 func (s *Server) renderPage(c *call, recs []store.Recording, count int, p page) (recordingsPage, error) {
-	out := recordingsPage{Count: count, Results: make([]recordingJSON, 0, len(recs)), HasNext: p.offset+len(recs) < count}
+	out := recordingsPage{Count: count, HasNext: p.offset+len(recs) < count}
 	out.Next, out.Previous = c.links(p, count)
-	for _, r := range recs {
-		v, err := s.recordingView(c.r.Context(), c, r)
-		if err != nil {
-			return out, err
-		}
-		out.Results = append(out.Results, v)
-	}
-	return out, nil
+	var err error
+	out.Results, err = s.recordingViews(c.r.Context(), c, recs)
+	return out, err
 }

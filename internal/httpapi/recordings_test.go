@@ -184,6 +184,22 @@ func TestRecordingsList(t *testing.T) {
 	}
 
 	e.do("PATCH", list+formSession+"/", "alice", `{"viewed": true}`)
+	// The list shows each recording with its own person and viewers, as
+	// retrieving it one by one does.
+	var all struct{ Results []map[string]any }
+	json.Unmarshal(e.do("GET", list, "carol", nil).body, &all)
+	for _, r := range all.Results {
+		one := e.do("GET", list+r["id"].(string)+"/", "carol", nil).json(t)
+		for _, field := range []string{"person", "viewed", "viewers"} {
+			if a, b := mustJSON(r[field]), mustJSON(one[field]); string(a) != string(b) {
+				t.Errorf("%s of %s: list %s, retrieve %s", field, r["id"], a, b)
+			}
+		}
+		if r["id"] == formSession && (r["person"].(map[string]any)["name"] != "alice@example.com" ||
+			len(r["viewers"].([]any)) != 1) {
+			t.Errorf("form recording in the list: person %v, viewers %v", r["person"], r["viewers"])
+		}
+	}
 	for _, c := range []struct{ key, mode, want string }{
 		{"alice", "current-user", "docs"},
 		{"carol", "current-user", "form,docs"},

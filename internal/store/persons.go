@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -33,26 +34,84 @@ type Event struct {
 // PersonByDistinctID returns the person a distinct id belongs to, with all
 // of its distinct ids.
 func (s *Store) PersonByDistinctID(ctx context.Context, projectID int64, distinctID string) (Person, error) {
-	var p Person
-	var props string
-	var created int64
-	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT p.id, p.project_id, p.uuid, p.properties, p.created_at
+	persons, err := s.PersonsByDistinctIDs(ctx, projectID, []string{distinctID})
+	if err != nil {
+		return Person{}, err
+	}
+	p, ok := persons[distinctID]
+	if !ok {
+		return Person{}, ErrNotFound
+	}
+	return p, nil
+}
+
+// PersonsByDistinctIDs returns, by distinct id, the persons the distinct
+// ids belong to, each with all of its distinct ids; a distinct id without
+// a person is absent from the map. Two queries serve any number of ids.
+func (s *Store) PersonsByDistinctIDs(ctx context.Context, projectID int64, distinctIDs []string) (map[string]Person, error) {
+	out := map[string]Person{}
+	ids := slices.Compact(slices.Sorted(slices.Values(distinctIDs)))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := []any{projectID}
+	for _, d := range ids {
+		args = append(args, d)
+	}
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT d.distinct_id, p.id, p.project_id, p.uuid, p.properties, p.created_at
 		FROM person_distinct_ids d JOIN persons p ON p.id = d.person_id
-		WHERE d.project_id = ? AND d.distinct_id = ?`), projectID, distinctID).Scan(&p.ID, &p.ProjectID, &p.UUID, &props, &created)
+		WHERE d.project_id = ? AND d.distinct_id IN (`+placeholders(len(ids))+`)`), args...)
 	if err != nil {
-		return p, notFound(err)
+		return nil, err
 	}
-	p.Properties, p.CreatedAt = json.RawMessage(props), fromMicros(created)
-	rows, err := s.read.QueryContext(ctx, s.rebind(
-		`SELECT distinct_id FROM person_distinct_ids WHERE person_id = ? ORDER BY distinct_id`), p.ID)
+	byID := map[int64]*Person{}
+	owner := map[string]int64{}
+	for rows.Next() {
+		var d, props string
+		var p Person
+		var created int64
+		if err := rows.Scan(&d, &p.ID, &p.ProjectID, &p.UUID, &props, &created); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p.Properties, p.CreatedAt = json.RawMessage(props), fromMicros(created)
+		if byID[p.ID] == nil {
+			byID[p.ID] = &p
+		}
+		owner[d] = p.ID
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(byID) == 0 {
+		return out, nil
+	}
+	personArgs := make([]any, 0, len(byID))
+	for id := range byID {
+		personArgs = append(personArgs, id)
+	}
+	rows, err = s.read.QueryContext(ctx, s.rebind(`SELECT person_id, distinct_id FROM person_distinct_ids
+		WHERE person_id IN (`+placeholders(len(personArgs))+`) ORDER BY distinct_id`), personArgs...)
 	if err != nil {
-		return p, err
+		return nil, err
 	}
-	p.DistinctIDs, err = collect(rows, func(sc interface{ Scan(...any) error }) (string, error) {
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
 		var d string
-		return d, sc.Scan(&d)
-	})
-	return p, err
+		if err := rows.Scan(&id, &d); err != nil {
+			return nil, err
+		}
+		byID[id].DistinctIDs = append(byID[id].DistinctIDs, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for d, id := range owner {
+		out[d] = *byID[id]
+	}
+	return out, nil
 }
 
 // PersonIDByDistinctID returns the id and properties of the person a

@@ -212,14 +212,35 @@ type Viewer struct {
 
 // Viewers returns the users who watched the recording, first viewer first.
 func (s *Store) Viewers(ctx context.Context, projectID int64, sessionID string) ([]Viewer, error) {
-	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT u.id, u.email FROM recording_views v
-		JOIN users u ON u.id = v.user_id WHERE v.project_id = ? AND v.session_id = ? ORDER BY v.viewed_at, u.id`),
-		projectID, sessionID)
+	viewers, err := s.ViewersOf(ctx, projectID, []string{sessionID})
+	return viewers[sessionID], err
+}
+
+// ViewersOf returns, by session id, the users who watched each recording,
+// first viewer first; one query serves any number of recordings.
+func (s *Store) ViewersOf(ctx context.Context, projectID int64, sessionIDs []string) (map[string][]Viewer, error) {
+	out := map[string][]Viewer{}
+	if len(sessionIDs) == 0 {
+		return out, nil
+	}
+	args := []any{projectID}
+	for _, id := range sessionIDs {
+		args = append(args, id)
+	}
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT v.session_id, u.id, u.email FROM recording_views v
+		JOIN users u ON u.id = v.user_id WHERE v.project_id = ? AND v.session_id IN (`+placeholders(len(sessionIDs))+`)
+		ORDER BY v.viewed_at, u.id`), args...)
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(sc interface{ Scan(...any) error }) (Viewer, error) {
+	defer rows.Close()
+	for rows.Next() {
+		var session string
 		var v Viewer
-		return v, sc.Scan(&v.UserID, &v.Email)
-	})
+		if err := rows.Scan(&session, &v.UserID, &v.Email); err != nil {
+			return nil, err
+		}
+		out[session] = append(out[session], v)
+	}
+	return out, rows.Err()
 }
