@@ -116,23 +116,15 @@ func newCatalog(fsys fs.FS) (*catalog, error) {
 	return c, nil
 }
 
-var (
-	embeddedOnce    sync.Once
-	embeddedCatalog *catalog
-)
-
 // fromEmbed is the catalog of the embedded files. An inconsistent embedded
 // build can only come from a broken build step, so it panics.
-func fromEmbed() *catalog {
-	embeddedOnce.Do(func() {
-		c, err := newCatalog(embedded)
-		if err != nil {
-			panic("static: embedded posthog-js files: " + err.Error())
-		}
-		embeddedCatalog = c
-	})
-	return embeddedCatalog
-}
+var fromEmbed = sync.OnceValue(func() *catalog {
+	c, err := newCatalog(embedded)
+	if err != nil {
+		panic("static: embedded posthog-js files: " + err.Error())
+	}
+	return c
+})
 
 // Built reports whether posthog-js's files were embedded.
 func Built() bool {

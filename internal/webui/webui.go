@@ -111,23 +111,15 @@ func newSite(fsys fs.FS) (*site, error) {
 
 func (s *site) built() bool { return s.shell != nil }
 
-var (
-	embeddedOnce sync.Once
-	embeddedSite *site
-)
-
 // fromEmbed is the embedded build. An inconsistent embedded build can only
 // come from a broken build step, so it panics.
-func fromEmbed() *site {
-	embeddedOnce.Do(func() {
-		s, err := newSite(embedded)
-		if err != nil {
-			panic("webui: embedded UI: " + err.Error())
-		}
-		embeddedSite = s
-	})
-	return embeddedSite
-}
+var fromEmbed = sync.OnceValue(func() *site {
+	s, err := newSite(embedded)
+	if err != nil {
+		panic("webui: embedded UI: " + err.Error())
+	}
+	return s
+})
 
 // Built reports whether the UI was built into this binary.
 func Built() bool { return fromEmbed().built() }
