@@ -38,6 +38,7 @@ commands:
   apikey revoke ID
   migrate-store --to-database URL --to-blob URL
                                           move the store into PostgreSQL + S3 (stop the server first)
+  bench [SCENARIO ...]                    measure a fresh server against its floors (bench --help)
 
 Settings come from TAPEDECK_* environment variables (see docs/OPERATIONS.md).
 `
@@ -58,6 +59,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, usage)
 		return 0
+	}
+	if args[0] == "bench" {
+		return runBench(ctx, args[1:], stdout, stderr)
 	}
 	if args[0] == "version" {
 		fmt.Fprintf(stdout, "tapedeck %s\n", version)
