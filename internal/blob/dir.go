@@ -41,6 +41,10 @@ func (d *Dir) Close() error { return d.root.Close() }
 
 // Put writes data to a temporary file, syncs it, renames it into place and
 // syncs the directory, so that the block survives a crash once Put returns.
+//
+// The block's directory is opened once (created when missing) and every
+// other step works on names inside it, which spares walking the key's path
+// again for each system call.
 func (d *Dir) Put(ctx context.Context, key string, data []byte) error {
 	if err := checkKey(key); err != nil {
 		return err
@@ -48,15 +52,17 @@ func (d *Dir) Put(ctx context.Context, key string, data []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	dir := path.Dir(key)
-	if err := d.root.MkdirAll(dir, 0o750); err != nil {
+	dir, name := path.Split(key)
+	parent, err := d.openDir(path.Clean(dir))
+	if err != nil {
 		return err
 	}
+	defer parent.Close()
 	var suffix [8]byte
 	rand.Read(suffix[:])
 	// A short name beside the block, whatever the key's length.
-	tmp := path.Join(dir, ".tmp-"+hex.EncodeToString(suffix[:]))
-	f, err := d.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	tmp := ".tmp-" + hex.EncodeToString(suffix[:])
+	f, err := parent.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 	if err != nil {
 		return err
 	}
@@ -68,17 +74,32 @@ func (d *Dir) Put(ctx context.Context, key string, data []byte) error {
 		werr = cerr
 	}
 	if werr == nil {
-		werr = d.root.Rename(tmp, key)
+		werr = parent.Rename(tmp, name)
 	}
 	if werr != nil {
-		d.root.Remove(tmp)
+		parent.Remove(tmp)
 		return werr
 	}
-	return d.syncDir(dir)
+	return syncDir(parent)
 }
 
-func (d *Dir) syncDir(dir string) error {
-	f, err := d.root.Open(dir)
+// openDir opens the directory dir of the store as a Root, creating it
+// first when it does not exist.
+func (d *Dir) openDir(dir string) (*os.Root, error) {
+	r, err := d.root.OpenRoot(dir)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return r, err
+	}
+	if err := d.root.MkdirAll(dir, 0o750); err != nil {
+		return nil, err
+	}
+	return d.root.OpenRoot(dir)
+}
+
+// syncDir syncs the directory r stands for, so that the names it holds
+// survive a crash.
+func syncDir(r *os.Root) error {
+	f, err := r.Open(".")
 	if err != nil {
 		return err
 	}

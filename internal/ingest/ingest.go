@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,7 +33,10 @@ type Service struct {
 
 // New makes a Service.
 func New(st *store.Store, blobs blob.Store, now func() time.Time, log *slog.Logger) *Service {
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	// EncodeAll takes one of the encoder's concurrency slots per call: as
+	// many as there are CPUs, so that concurrent requests do not queue.
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault),
+		zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)))
 	if err != nil {
 		panic(err) // only fails on invalid options
 	}
