@@ -77,7 +77,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, getenv func
 		defer close(jobsDone)
 		playlists := playlist.Service{Store: st, Now: time.Now}
 		(&jobs.Runner{Store: st, Blobs: blobs, Log: log, Now: time.Now, Every: cfg.JobsInterval,
-			Refresh: func(ctx context.Context) error { return playlists.RefreshCounts(ctx, log) }}).Run(jobsCtx)
+			Refresh:      func(ctx context.Context) error { return playlists.RefreshCounts(ctx, log) },
+			CompactAfter: cfg.CompactAfter}).Run(jobsCtx)
 	}()
 	defer func() {
 		stopJobs()

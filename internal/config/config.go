@@ -52,6 +52,10 @@ type Config struct {
 	// JobsInterval is the time between two runs of the background jobs:
 	// the retention purge and the playlist counts refresh (TAPEDECK_JOBS_INTERVAL).
 	JobsInterval time.Duration
+	// CompactAfter is how long a recording must have received nothing
+	// before the background jobs compact its blocks
+	// (TAPEDECK_COMPACT_AFTER); 0 (also written "off") turns compaction off.
+	CompactAfter time.Duration
 	// ShutdownTimeout bounds a graceful shutdown (TAPEDECK_SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
 	// SessionTTL is how long a web UI sign-in lasts (TAPEDECK_SESSION_TTL),
@@ -80,6 +84,7 @@ func Load(getenv func(string) string) (Config, error) {
 		MaxDecompressedBytes: 64 << 20,
 		ShutdownTimeout:      15 * time.Second,
 		JobsInterval:         time.Minute,
+		CompactAfter:         time.Hour,
 		SessionTTL:           defaultSessionTTL,
 	}
 	var errs []error
@@ -128,6 +133,18 @@ func Load(getenv func(string) string) (Config, error) {
 	duration("TAPEDECK_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	duration("TAPEDECK_JOBS_INTERVAL", &c.JobsInterval)
 	duration("TAPEDECK_SESSION_TTL", &c.SessionTTL)
+	switch v := strings.TrimSpace(getenv("TAPEDECK_COMPACT_AFTER")); v {
+	case "":
+	case "off":
+		c.CompactAfter = 0
+	default:
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			errs = append(errs, fmt.Errorf("TAPEDECK_COMPACT_AFTER: want a positive duration such as 1h, or off, got %q", v))
+		} else {
+			c.CompactAfter = d
+		}
+	}
 	if c.SessionTTL < minSessionTTL || c.SessionTTL > maxSessionTTL {
 		errs = append(errs, fmt.Errorf("TAPEDECK_SESSION_TTL: want a duration from 1m to 8760h, got %q", getenv("TAPEDECK_SESSION_TTL")))
 	}

@@ -139,3 +139,17 @@ func TestDatabaseURL(t *testing.T) {
 		t.Errorf("sqlite: postgres=%v %q %v", c.Postgres(), c.Database(), err)
 	}
 }
+
+func TestCompactAfter(t *testing.T) {
+	for value, want := range map[string]time.Duration{
+		"": time.Hour, "2s": 2 * time.Second, " 90m ": 90 * time.Minute, "off": 0, "0": 0, "0s": 0,
+	} {
+		c, err := Load(env(map[string]string{"TAPEDECK_COMPACT_AFTER": value}))
+		if err != nil || c.CompactAfter != want {
+			t.Errorf("TAPEDECK_COMPACT_AFTER=%q: %s %v, want %s", value, c.CompactAfter, err, want)
+		}
+	}
+	for _, value := range []string{"-1h", "1d", "never", "OFF"} {
+		checkInvalid(t, "TAPEDECK_COMPACT_AFTER", value)
+	}
+}

@@ -1,6 +1,7 @@
 // Package jobs runs Tapedeck's background work: purging recordings past
-// their project's retention, removing expired sign-in sessions and
-// refreshing filters playlists' counts.
+// their project's retention, removing expired sign-in sessions,
+// refreshing filters playlists' counts and compacting finished
+// recordings' blocks.
 package jobs
 
 import (
@@ -22,6 +23,15 @@ type Runner struct {
 	Every time.Duration
 	// Refresh brings saved-filter counts up to date; nil skips it.
 	Refresh func(ctx context.Context) error
+	// CompactAfter is how long a recording must have received nothing
+	// before its blocks are compacted; 0 turns compaction off.
+	CompactAfter time.Duration
+	// CompactBatch caps the recordings compacted per run
+	// (DefaultCompactBatch when 0).
+	CompactBatch int
+	// CompactBlockBytes is the JSONL size of a compacted block
+	// (DefaultCompactBlockBytes when 0).
+	CompactBlockBytes int
 }
 
 // Run runs the jobs once at start and then every r.Every until ctx ends.
@@ -64,6 +74,15 @@ func (r *Runner) RunOnce(ctx context.Context) {
 		r.exclusive(ctx, "playlist-counts", func() {
 			if err := r.Refresh(ctx); err != nil {
 				r.Log.Error("refresh playlist counts", "err", err)
+			}
+		})
+	}
+	if r.CompactAfter > 0 {
+		r.exclusive(ctx, "compaction", func() {
+			if n, err := r.Compact(ctx); err != nil {
+				r.Log.Error("compaction", "recordings", n, "err", err)
+			} else if n > 0 {
+				r.Log.Info("compaction", "recordings", n)
 			}
 		})
 	}

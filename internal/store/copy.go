@@ -54,7 +54,7 @@ var copyTables = []copyTable{
 		columns: []string{"project_id", "session_id", "distinct_id", "first_ts", "last_ts", "click_count", "keypress_count",
 			"mouse_activity_count", "console_log_count", "console_warn_count", "console_error_count", "active_ms", "event_count",
 			"start_url", "start_url_ts", "snapshot_source", "snapshot_library", "activity", "block_count", "raw_bytes",
-			"stored_bytes", "created_at", "last_ingested_at"}},
+			"stored_bytes", "created_at", "last_ingested_at", "compacted_blocks"}},
 	{name: "recording_blocks", key: []string{"project_id", "session_id", "seq"},
 		columns: []string{"project_id", "session_id", "seq", "blob_key", "window_id", "first_ts", "last_ts", "event_count",
 			"raw_bytes", "stored_bytes", "created_at"}},

@@ -1,0 +1,236 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/bits"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/tapedeck/tapedeck/internal/blob"
+	"github.com/tapedeck/tapedeck/internal/store"
+)
+
+// Compaction defaults, used when the Runner's fields are zero.
+const (
+	// DefaultCompactBatch is how many recordings one run compacts at most,
+	// so that a backlog is worked through a slice at a time.
+	DefaultCompactBatch = 20
+	// DefaultCompactBlockBytes is the JSONL size a compacted block grows to
+	// before the next one starts: it bounds the memory that compacting and
+	// serving one block take, and what one snapshot blob key holds.
+	DefaultCompactBlockBytes = 8 << 20
+)
+
+// errUnreadable marks a recording whose blocks cannot be read back as they
+// were written (missing, corrupt, or not their recorded size): compacting
+// it again would fail again.
+var errUnreadable = errors.New("block unreadable")
+
+// compactor holds what compacting several recordings in a row reuses: the
+// codecs and the buffers. It lives for one run.
+type compactor struct {
+	enc        *zstd.Encoder
+	dec        *zstd.Decoder
+	blockBytes int
+	jsonl, out []byte
+}
+
+func newCompactor(blockBytes int) (*compactor, error) {
+	// A window that spans a whole compacted block, so that any line can
+	// refer back to anything before it in its block (a power of two).
+	window := 1 << bits.Len(uint(blockBytes-1))
+	window = max(window, zstd.MinWindowSize)
+	window = min(window, zstd.MaxWindowSize)
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression),
+		zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(window))
+	if err != nil {
+		return nil, err
+	}
+	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
+	if err != nil {
+		return nil, err
+	}
+	return &compactor{enc: enc, dec: dec, blockBytes: blockBytes}, nil
+}
+
+func (c *compactor) close() {
+	c.enc.Close()
+	c.dec.Close()
+}
+
+// Compact rewrites the blocks of recordings that received nothing for
+// CompactAfter into as few blocks as their size allows, compressed as
+// tightly as zstd goes, and returns how many recordings it rewrote. It
+// handles at most CompactBatch recordings per call.
+func (r *Runner) Compact(ctx context.Context) (int, error) {
+	if r.CompactAfter <= 0 {
+		return 0, nil
+	}
+	batch := r.CompactBatch
+	if batch <= 0 {
+		batch = DefaultCompactBatch
+	}
+	blockBytes := r.CompactBlockBytes
+	if blockBytes <= 0 {
+		blockBytes = DefaultCompactBlockBytes
+	}
+	cutoff := r.Now().Add(-r.CompactAfter)
+	keys, err := r.Store.CompactionCandidates(ctx, cutoff, batch)
+	if err != nil || len(keys) == 0 {
+		return 0, err
+	}
+	c, err := newCompactor(blockBytes)
+	if err != nil {
+		return 0, err
+	}
+	defer c.close()
+	done := 0
+	for _, k := range keys {
+		if err := ctx.Err(); err != nil {
+			return done, err
+		}
+		state, err := r.compactRecording(ctx, c, k, cutoff)
+		switch {
+		case err == nil:
+			done++
+		case errors.Is(err, store.ErrRecordingChanged):
+			// New data arrived: the recording is compacted once it is idle again.
+			r.Log.Debug("recording changed during compaction; left for later", "project_id", k.ProjectID,
+				"session_id", k.SessionID)
+		case errors.Is(err, errUnreadable):
+			// Its blocks stay as they are; it is not tried again until it
+			// gets a new block.
+			r.Log.Warn("compaction skipped a recording whose blocks cannot be read", "project_id", k.ProjectID,
+				"session_id", k.SessionID, "err", err)
+			if _, err := r.Store.ReplaceBlocks(ctx, k.ProjectID, k.SessionID, state, nil); err != nil &&
+				!errors.Is(err, store.ErrRecordingChanged) {
+				return done, err
+			}
+		default:
+			// The blob store or the database failing: try again next run.
+			return done, fmt.Errorf("compact recording %d/%s: %w", k.ProjectID, k.SessionID, err)
+		}
+	}
+	return done, nil
+}
+
+// compactRecording rewrites one recording's blocks, in the order the
+// snapshots endpoint serves them, so that the JSONL it serves stays the
+// same byte for byte. It returns the state it read the recording at. The
+// old blocks are deleted only once the new rows are committed; on failure
+// the new blobs are removed again (one left behind is never referenced).
+func (r *Runner) compactRecording(ctx context.Context, c *compactor, k store.RecordingKey, cutoff time.Time) (store.BlockState, error) {
+	rec, err := r.Store.Recording(ctx, k.ProjectID, k.SessionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.BlockState{}, store.ErrRecordingChanged
+	} else if err != nil {
+		return store.BlockState{}, err
+	}
+	state := store.BlockState{BlockCount: rec.BlockCount, LastIngestedAt: rec.LastIngestedAt}
+	if !rec.LastIngestedAt.Before(cutoff) {
+		return state, store.ErrRecordingChanged
+	}
+	blocks, err := r.Store.Blocks(ctx, k.ProjectID, k.SessionID)
+	if err != nil {
+		return state, err
+	}
+	if len(blocks) != rec.BlockCount {
+		return state, store.ErrRecordingChanged
+	}
+	now := r.Now().UTC()
+	var (
+		written   []store.Block
+		cur       store.Block
+		oldStored int64
+	)
+	removeWritten := func() {
+		for _, b := range written {
+			if err := r.Blobs.Delete(context.WithoutCancel(ctx), b.BlobKey); err != nil {
+				r.Log.Warn("remove an unused compacted block", "key", b.BlobKey, "err", err)
+			}
+		}
+	}
+	flush := func() error {
+		c.out = c.enc.EncodeAll(c.jsonl, c.out[:0])
+		cur.BlobKey = fmt.Sprintf("%d/%s/%s.jsonl.zst", k.ProjectID, k.SessionID, uuid.Must(uuid.NewV7()))
+		cur.RawBytes, cur.StoredBytes, cur.CreatedAt = int64(len(c.jsonl)), int64(len(c.out)), now
+		if err := r.Blobs.Put(ctx, cur.BlobKey, c.out); err != nil {
+			return err
+		}
+		written = append(written, cur)
+		c.jsonl = c.jsonl[:0]
+		return nil
+	}
+	c.jsonl = c.jsonl[:0]
+	for _, b := range blocks {
+		if len(c.jsonl) > 0 && int64(len(c.jsonl))+b.RawBytes > int64(c.blockBytes) {
+			if err := flush(); err != nil {
+				removeWritten()
+				return state, err
+			}
+		}
+		first := len(c.jsonl) == 0
+		data, err := r.Blobs.Get(ctx, b.BlobKey)
+		if errors.Is(err, blob.ErrNotFound) {
+			err = fmt.Errorf("%w: %s: %v", errUnreadable, b.BlobKey, err)
+		}
+		if err == nil {
+			n := len(c.jsonl)
+			c.jsonl, err = c.dec.DecodeAll(data, c.jsonl)
+			if err != nil {
+				err = fmt.Errorf("%w: %s: %v", errUnreadable, b.BlobKey, err)
+			} else if got := int64(len(c.jsonl) - n); got != b.RawBytes {
+				err = fmt.Errorf("%w: %s holds %d bytes of JSONL, its row says %d", errUnreadable, b.BlobKey, got, b.RawBytes)
+			}
+		}
+		if err != nil {
+			removeWritten()
+			return state, err
+		}
+		oldStored += b.StoredBytes
+		if first {
+			cur = store.Block{WindowID: b.WindowID, FirstTS: b.FirstTS, LastTS: b.LastTS}
+		} else if cur.WindowID != b.WindowID {
+			cur.WindowID = "" // lines of several windows
+		}
+		cur.FirstTS = min(cur.FirstTS, b.FirstTS)
+		cur.LastTS = max(cur.LastTS, b.LastTS)
+		cur.EventCount += b.EventCount
+	}
+	if err := flush(); err != nil {
+		removeWritten()
+		return state, err
+	}
+	var newStored int64
+	for _, b := range written {
+		newStored += b.StoredBytes
+	}
+	replace := written
+	if len(written) == len(blocks) && newStored >= oldStored {
+		// Nothing gained: keep the blocks as they are, marked as compacted.
+		removeWritten()
+		replace = nil
+	}
+	old, err := r.Store.ReplaceBlocks(ctx, k.ProjectID, k.SessionID, state, replace)
+	if err != nil {
+		if replace != nil {
+			removeWritten()
+		}
+		return state, err
+	}
+	for _, key := range old {
+		if err := r.Blobs.Delete(context.WithoutCancel(ctx), key); err != nil {
+			r.Log.Warn("delete a compacted-away block", "key", key, "err", err)
+		}
+	}
+	if replace != nil {
+		r.Log.Debug("compacted a recording", "project_id", k.ProjectID, "session_id", k.SessionID,
+			"blocks_before", len(blocks), "blocks_after", len(written), "stored_bytes_before", oldStored,
+			"stored_bytes_after", newStored)
+	}
+	return state, nil
+}

@@ -1,0 +1,552 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/tapedeck/tapedeck/internal/blob"
+	"github.com/tapedeck/tapedeck/internal/capture"
+	"github.com/tapedeck/tapedeck/internal/ingest"
+	"github.com/tapedeck/tapedeck/internal/s3test"
+	"github.com/tapedeck/tapedeck/internal/store"
+	"github.com/tapedeck/tapedeck/internal/storetest"
+)
+
+// fixtureSession is the session of the fixtures' documentation page visit
+// (bodies 002 to 007: six blocks).
+const fixtureSession = "01a215f3-0951-7cb2-95cc-05c3a05c2d8f"
+
+// compactEnv is a store, a blob store (a directory, or an S3 bucket when
+// the store is PostgreSQL), a project and a clock that ingest and the
+// jobs share.
+type compactEnv struct {
+	t       *testing.T
+	st      *store.Store
+	blobs   blob.Store
+	blobDir string
+	project store.Project
+	mu      sync.Mutex
+	now     time.Time
+	ingest  *ingest.Service
+	runner  *Runner
+}
+
+func newCompactEnv(t *testing.T) *compactEnv {
+	t.Helper()
+	ctx := context.Background()
+	e := &compactEnv{t: t, st: storetest.Open(t), now: recorded}
+	var backend blob.Backend
+	var err error
+	if storetest.Backend(t) == "postgres" {
+		s3 := s3test.Start(t)
+		backend, err = blob.Open(ctx, s3.BlobURL("tapedeck-test"), "", s3.Env(nil))
+		e.blobDir = s3.BucketDir("tapedeck-test")
+	} else {
+		e.blobDir = filepath.Join(t.TempDir(), "blobs")
+		backend, err = blob.OpenDir(e.blobDir)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { backend.Close() })
+	e.blobs = backend
+	org := store.Organization{ID: "01a21600-0000-7000-8000-00000000000a", Name: "o", CreatedAt: recorded}
+	if err := e.st.CreateOrganization(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+	e.project = store.Project{UUID: "01a21600-0000-7000-8000-00000000000b", OrganizationID: org.ID, Name: "p",
+		APIToken: "phc_sharedfixture", Timezone: "UTC", CreatedAt: recorded}
+	if err := e.st.CreateProject(ctx, &e.project); err != nil {
+		t.Fatal(err)
+	}
+	e.ingest = ingest.New(e.st, e, e.clock, slog.New(slog.DiscardHandler))
+	e.runner = &Runner{Store: e.st, Blobs: e, Log: slog.New(slog.DiscardHandler), Now: e.clock, CompactAfter: time.Hour}
+	return e
+}
+
+func (e *compactEnv) clock() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.now
+}
+
+func (e *compactEnv) advance(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.now = e.now.Add(d)
+}
+
+// The env is the blob store that ingest and the runner use, so that a
+// test can change what it does through the hooks.
+var (
+	putHook func(key string) error
+	getHook func(key string) error
+	delHook func(key string) error
+)
+
+func (e *compactEnv) Put(ctx context.Context, key string, data []byte) error {
+	if putHook != nil {
+		if err := putHook(key); err != nil {
+			return err
+		}
+	}
+	return e.blobs.Put(ctx, key, data)
+}
+
+func (e *compactEnv) Get(ctx context.Context, key string) ([]byte, error) {
+	if getHook != nil {
+		if err := getHook(key); err != nil {
+			return nil, err
+		}
+	}
+	return e.blobs.Get(ctx, key)
+}
+
+func (e *compactEnv) Delete(ctx context.Context, key string) error {
+	if delHook != nil {
+		if err := delHook(key); err != nil {
+			return err
+		}
+	}
+	return e.blobs.Delete(ctx, key)
+}
+
+// hook sets one of the hooks for the rest of the test.
+func hook(t *testing.T, h *func(string) error, f func(string) error) {
+	*h = f
+	t.Cleanup(func() { *h = nil })
+}
+
+// recordings decodes fixture bodies into the recordings capture makes.
+func fixtureRecordings(t *testing.T, names ...string) [][]capture.Recording {
+	t.Helper()
+	var out [][]capture.Recording
+	lim := capture.Limits{MaxDecompressedBytes: 64 << 20}
+	for _, n := range names {
+		body, err := os.ReadFile("../../../shared/fixtures/posthog-js/" + n + ".body")
+		if err != nil {
+			t.Fatal(err)
+		}
+		events, err := capture.Decode(body, "text/plain", url.Values{}, lim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, _, err := capture.Snapshots(events, lim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, recs)
+	}
+	return out
+}
+
+// ingestAll ingests each request's recordings.
+func (e *compactEnv) ingestAll(reqs [][]capture.Recording) {
+	e.t.Helper()
+	for _, recs := range reqs {
+		if _, err := e.ingest.Ingest(context.Background(), e.project, recs, nil); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
+// jsonl is the session's snapshot data as the snapshots endpoint serves
+// it: every block, in the store's order, decompressed.
+func (e *compactEnv) jsonl(session string) []byte {
+	e.t.Helper()
+	ctx := context.Background()
+	blocks, err := e.st.Blocks(ctx, e.project.ID, session)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	dec, _ := zstd.NewReader(nil)
+	defer dec.Close()
+	var out []byte
+	for _, b := range blocks {
+		data, err := e.blobs.Get(ctx, b.BlobKey)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if out, err = dec.DecodeAll(data, out); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// blocks is the session's block rows.
+func (e *compactEnv) blocks(session string) []store.Block {
+	e.t.Helper()
+	blocks, err := e.st.Blocks(context.Background(), e.project.ID, session)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return blocks
+}
+
+// stored lists the block keys in the blob store.
+func (e *compactEnv) stored() map[string]bool {
+	e.t.Helper()
+	keys := map[string]bool{}
+	filepath.WalkDir(e.blobDir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".jsonl.zst") {
+			rel, _ := filepath.Rel(e.blobDir, p)
+			keys[filepath.ToSlash(rel)] = true
+		}
+		return nil
+	})
+	return keys
+}
+
+// checkConsistent checks that the recording's aggregate matches its block
+// rows, that the rows are numbered 0..n-1 and that every row's blob exists.
+func (e *compactEnv) checkConsistent(session string) {
+	e.t.Helper()
+	r, err := e.st.Recording(context.Background(), e.project.ID, session)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	blocks := e.blocks(session)
+	stored := e.stored()
+	var raw, sum int64
+	seqs := map[int]bool{}
+	for _, b := range blocks {
+		raw += b.RawBytes
+		sum += b.StoredBytes
+		seqs[b.Seq] = true
+		if !stored[b.BlobKey] {
+			e.t.Errorf("block %d's blob %s is missing", b.Seq, b.BlobKey)
+		}
+	}
+	for i := range blocks {
+		if !seqs[i] {
+			e.t.Errorf("block seqs are not 0..%d: %v", len(blocks)-1, seqs)
+		}
+	}
+	if r.BlockCount != len(blocks) || r.RawBytes != raw || r.StoredBytes != sum {
+		e.t.Errorf("recording says %d blocks, %d raw, %d stored; rows say %d, %d, %d",
+			r.BlockCount, r.RawBytes, r.StoredBytes, len(blocks), raw, sum)
+	}
+}
+
+func (e *compactEnv) compact(want int) {
+	e.t.Helper()
+	n, err := e.runner.Compact(context.Background())
+	if err != nil || n != want {
+		e.t.Fatalf("compacted %d recordings (%v), want %d", n, err, want)
+	}
+}
+
+func TestCompactFinishedRecording(t *testing.T) {
+	e := newCompactEnv(t)
+	e.ingestAll(fixtureRecordings(t, "002", "003", "004", "005", "006", "007", "011"))
+	before := e.jsonl(fixtureSession)
+	oldKeys := e.stored()
+	if n := len(e.blocks(fixtureSession)); n != 6 {
+		t.Fatalf("%d blocks before compaction, want 6", n)
+	}
+	rec, _ := e.st.Recording(context.Background(), e.project.ID, fixtureSession)
+
+	e.advance(59 * time.Minute)
+	e.compact(0)
+	e.advance(2 * time.Minute)
+	e.compact(2)
+
+	blocks := e.blocks(fixtureSession)
+	if len(blocks) != 1 || blocks[0].Seq != 0 || blocks[0].EventCount != rec.EventCount ||
+		blocks[0].FirstTS != rec.FirstTS || blocks[0].LastTS != rec.LastTS {
+		t.Fatalf("blocks after compaction: %+v (recording %d events, %d..%d)", blocks, rec.EventCount, rec.FirstTS, rec.LastTS)
+	}
+	if after := e.jsonl(fixtureSession); !bytes.Equal(after, before) {
+		t.Fatalf("JSONL changed: %d bytes, was %d", len(after), len(before))
+	}
+	after, _ := e.st.Recording(context.Background(), e.project.ID, fixtureSession)
+	if after.StoredBytes >= rec.StoredBytes || after.RawBytes != rec.RawBytes {
+		t.Errorf("stored %d bytes (was %d), raw %d (was %d)", after.StoredBytes, rec.StoredBytes, after.RawBytes, rec.RawBytes)
+	}
+	e.checkConsistent(fixtureSession)
+	stored := e.stored()
+	if len(stored) != 2 {
+		t.Errorf("%d blobs after compaction, want one per recording: %v", len(stored), stored)
+	}
+	for k := range oldKeys {
+		if stored[k] {
+			t.Errorf("old blob %s is still there", k)
+		}
+	}
+	// Nothing left to do.
+	e.advance(time.Hour)
+	e.compact(0)
+}
+
+func TestCompactAgainAfterALateBatch(t *testing.T) {
+	e := newCompactEnv(t)
+	reqs := fixtureRecordings(t, "002", "003", "004", "005", "006", "007")
+	e.ingestAll(reqs[:4])
+	e.advance(2 * time.Hour)
+	e.compact(1)
+	if n := len(e.blocks(fixtureSession)); n != 1 {
+		t.Fatalf("%d blocks after compaction, want 1", n)
+	}
+
+	// Late batches become blocks after the compacted one.
+	e.ingestAll(reqs[4:])
+	blocks := e.blocks(fixtureSession)
+	if len(blocks) != 3 || blocks[1].Seq != 1 || blocks[2].Seq != 2 {
+		t.Fatalf("blocks after late batches: %+v", blocks)
+	}
+	e.checkConsistent(fixtureSession)
+	before := e.jsonl(fixtureSession)
+	e.advance(30 * time.Minute)
+	e.compact(0)
+	e.advance(31 * time.Minute)
+	e.compact(1)
+	if n := len(e.blocks(fixtureSession)); n != 1 {
+		t.Fatalf("%d blocks after the second compaction, want 1", n)
+	}
+	if after := e.jsonl(fixtureSession); !bytes.Equal(after, before) {
+		t.Fatalf("JSONL changed: %d bytes, was %d", len(after), len(before))
+	}
+	e.checkConsistent(fixtureSession)
+	if n := len(e.stored()); n != 1 {
+		t.Errorf("%d blobs, want 1", n)
+	}
+
+	// Compared with ingesting everything at once and compacting.
+	f := newCompactEnv(t)
+	f.ingestAll(reqs)
+	if whole := f.jsonl(fixtureSession); !bytes.Equal(whole, before) {
+		t.Errorf("late batches changed the JSONL: %d bytes, %d when ingested at once", len(before), len(whole))
+	}
+}
+
+func TestCompactSplitsLongRecordings(t *testing.T) {
+	e := newCompactEnv(t)
+	e.ingestAll(fixtureRecordings(t, "002", "003", "004", "005", "006", "007"))
+	before := e.jsonl(fixtureSession)
+	old := e.blocks(fixtureSession)
+	e.runner.CompactBlockBytes = int(old[0].RawBytes) + 1 // the full snapshot's block, then the rest
+	e.advance(2 * time.Hour)
+	e.compact(1)
+	blocks := e.blocks(fixtureSession)
+	if len(blocks) != 2 || blocks[0].RawBytes != old[0].RawBytes || blocks[0].FirstTS != old[0].FirstTS ||
+		blocks[1].FirstTS != old[1].FirstTS || blocks[1].LastTS != old[5].LastTS {
+		t.Fatalf("blocks: %+v", blocks)
+	}
+	for _, b := range blocks[1:] {
+		if b.RawBytes > int64(e.runner.CompactBlockBytes) {
+			t.Errorf("block %d holds %d bytes of JSONL, more than %d", b.Seq, b.RawBytes, e.runner.CompactBlockBytes)
+		}
+	}
+	if after := e.jsonl(fixtureSession); !bytes.Equal(after, before) {
+		t.Fatalf("JSONL changed: %d bytes, was %d", len(after), len(before))
+	}
+	e.checkConsistent(fixtureSession)
+	e.advance(time.Hour)
+	e.compact(0)
+}
+
+func TestCompactKeepsABatchThatArrivesMeanwhile(t *testing.T) {
+	e := newCompactEnv(t)
+	reqs := fixtureRecordings(t, "002", "003", "004", "005", "006", "007")
+	e.ingestAll(reqs[:5])
+	e.advance(2 * time.Hour)
+	late := false
+	hook(t, &putHook, func(key string) error {
+		if !late && strings.Contains(key, fixtureSession) {
+			late = true
+			// A batch lands while the compacted block is being written.
+			if _, err := e.ingest.Ingest(context.Background(), e.project, reqs[5], nil); err != nil {
+				t.Error(err)
+			}
+		}
+		return nil
+	})
+	keysBefore := len(e.stored())
+	e.compact(0)
+	if !late {
+		t.Fatal("the late batch was not sent")
+	}
+	if n := len(e.blocks(fixtureSession)); n != 6 {
+		t.Fatalf("%d blocks, want the 5 old ones and the late one", n)
+	}
+	if n := len(e.stored()); n != keysBefore+1 {
+		t.Errorf("%d blobs, want %d: the compacted block must be removed again", n, keysBefore+1)
+	}
+	e.checkConsistent(fixtureSession)
+	f := newCompactEnv(t)
+	f.ingestAll(reqs)
+	want := f.jsonl(fixtureSession)
+	if got := e.jsonl(fixtureSession); !bytes.Equal(got, want) {
+		t.Fatalf("JSONL: %d bytes, want %d", len(got), len(want))
+	}
+
+	// Once the recording is idle again, it is compacted with the late batch.
+	e.compact(0)
+	e.advance(2 * time.Hour)
+	e.compact(1)
+	if got := e.jsonl(fixtureSession); !bytes.Equal(got, want) {
+		t.Fatalf("JSONL after compaction: %d bytes, want %d", len(got), len(want))
+	}
+	if n := len(e.blocks(fixtureSession)); n != 1 {
+		t.Errorf("%d blocks, want 1", n)
+	}
+	e.checkConsistent(fixtureSession)
+}
+
+func TestCompactFailuresKeepTheBlocks(t *testing.T) {
+	e := newCompactEnv(t)
+	e.ingestAll(fixtureRecordings(t, "002", "003", "004", "005", "006", "007"))
+	before := e.jsonl(fixtureSession)
+	keys := e.stored()
+	e.advance(2 * time.Hour)
+	unchanged := func(what string) {
+		t.Helper()
+		if got := e.jsonl(fixtureSession); !bytes.Equal(got, before) {
+			t.Fatalf("%s: JSONL changed", what)
+		}
+		if n := len(e.blocks(fixtureSession)); n != 6 {
+			t.Fatalf("%s: %d blocks, want 6", what, n)
+		}
+		e.checkConsistent(fixtureSession)
+	}
+
+	// The blob store refuses the compacted block.
+	hook(t, &putHook, func(string) error { return errors.New("disk full") })
+	if n, err := e.runner.Compact(context.Background()); err == nil || n != 0 {
+		t.Fatalf("compaction with a failing blob store: %d, %v", n, err)
+	}
+	unchanged("failing Put")
+	putHook = nil
+
+	// The second compacted block fails: the first is removed again.
+	e.runner.CompactBlockBytes = 1
+	puts := 0
+	hook(t, &putHook, func(string) error {
+		if puts++; puts == 2 {
+			return errors.New("timeout")
+		}
+		return nil
+	})
+	if _, err := e.runner.Compact(context.Background()); err == nil {
+		t.Fatal("compaction with a failing blob store succeeded")
+	}
+	unchanged("second Put failing")
+	if n := len(e.stored()); n != len(keys) {
+		t.Errorf("%d blobs, want the %d old ones", n, len(keys))
+	}
+	putHook = nil
+	e.runner.CompactBlockBytes = 0
+
+	// Reading a block fails for a while: tried again next time.
+	hook(t, &getHook, func(string) error { return errors.New("connection reset") })
+	if _, err := e.runner.Compact(context.Background()); err == nil {
+		t.Fatal("compaction with an unreadable blob store succeeded")
+	}
+	unchanged("failing Get")
+	getHook = nil
+
+	// Deleting the old blocks fails: the compaction stands, the blobs
+	// are left behind.
+	hook(t, &delHook, func(string) error { return errors.New("forbidden") })
+	e.compact(1)
+	if n := len(e.blocks(fixtureSession)); n != 1 {
+		t.Fatalf("%d blocks, want 1", n)
+	}
+	if got := e.jsonl(fixtureSession); !bytes.Equal(got, before) {
+		t.Fatal("JSONL changed")
+	}
+	if n := len(e.stored()); n != len(keys)+1 {
+		t.Errorf("%d blobs, want the %d old ones and the new one", n, len(keys))
+	}
+}
+
+func TestCompactSkipsAMissingBlock(t *testing.T) {
+	e := newCompactEnv(t)
+	e.ingestAll(fixtureRecordings(t, "002", "003", "004"))
+	blocks := e.blocks(fixtureSession)
+	if err := e.blobs.Delete(context.Background(), blocks[1].BlobKey); err != nil {
+		t.Fatal(err)
+	}
+	e.advance(2 * time.Hour)
+	e.compact(0)
+	if got := e.blocks(fixtureSession); fmt.Sprint(got) != fmt.Sprint(blocks) {
+		t.Fatalf("blocks changed: %+v", got)
+	}
+	if n := len(e.stored()); n != 2 {
+		t.Errorf("%d blobs, want the 2 left", n)
+	}
+	// It is not tried again until it changes.
+	reads := 0
+	hook(t, &getHook, func(string) error { reads++; return nil })
+	e.compact(0)
+	if reads != 0 {
+		t.Errorf("the recording was read again (%d blocks)", reads)
+	}
+}
+
+func TestCompactionRunsUnderItsLock(t *testing.T) {
+	e := newCompactEnv(t)
+	e.ingestAll(fixtureRecordings(t, "002", "003"))
+	e.advance(2 * time.Hour)
+	ctx := context.Background()
+	unlock, ok, err := e.st.TryLock(ctx, "job-compaction")
+	if err != nil || !ok {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	e.runner.RunOnce(ctx)
+	if n := len(e.blocks(fixtureSession)); n != 2 {
+		t.Fatalf("compacted while another holds the lock: %d blocks", n)
+	}
+	unlock()
+	e.runner.RunOnce(ctx)
+	if n := len(e.blocks(fixtureSession)); n != 1 {
+		t.Fatalf("%d blocks after a run, want 1", n)
+	}
+	// Off: nothing happens.
+	e.ingestAll(fixtureRecordings(t, "004"))
+	e.advance(2 * time.Hour)
+	e.runner.CompactAfter = 0
+	e.runner.RunOnce(ctx)
+	if n := len(e.blocks(fixtureSession)); n != 2 {
+		t.Fatalf("compacted while off: %d blocks", n)
+	}
+}
+
+func TestCompactBatches(t *testing.T) {
+	e := newCompactEnv(t)
+	reqs := fixtureRecordings(t, "002", "003")
+	for i := range 5 {
+		for _, recs := range reqs {
+			for j := range recs {
+				recs[j].SessionID = fmt.Sprintf("session-%d", i)
+				recs[j].UUIDs = nil
+			}
+		}
+		e.ingestAll(reqs)
+	}
+	e.advance(2 * time.Hour)
+	e.runner.CompactBatch = 2
+	e.compact(2)
+	e.compact(2)
+	e.compact(1)
+	e.compact(0)
+	for i := range 5 {
+		if n := len(e.blocks(fmt.Sprintf("session-%d", i))); n != 1 {
+			t.Errorf("session-%d has %d blocks", i, n)
+		}
+	}
+}
