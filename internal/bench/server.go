@@ -44,7 +44,16 @@ func NewStore(ctx context.Context, o Options) (*Store, error) {
 		return nil, err
 	}
 	if len(projects) == 0 {
-		return nil, fmt.Errorf("the new store has no project")
+		// A store gets its default project when the server first starts;
+		// creating a project makes the defaults too.
+		var p struct {
+			ID       int64  `json:"id"`
+			APIToken string `json:"api_token"`
+		}
+		if err := s.Admin(ctx, &p, "project", "create", "--name", "Bench"); err != nil {
+			return nil, err
+		}
+		projects = append(projects, p)
 	}
 	s.ProjectID, s.Token = projects[0].ID, projects[0].APIToken
 	if err := s.Admin(ctx, nil, "user", "create", "--email", "bench@example.com"); err != nil {
@@ -73,7 +82,7 @@ func (s *Store) Remove() error { return os.RemoveAll(s.Dir) }
 // on the store and decodes its JSON output into out when out is not nil.
 func (s *Store) Admin(ctx context.Context, out any, args ...string) error {
 	cmd := exec.CommandContext(ctx, s.binary, args...)
-	cmd.Env = s.env("")
+	cmd.Env = s.env("", nil)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -85,7 +94,9 @@ func (s *Store) Admin(ctx context.Context, out any, args ...string) error {
 	return json.Unmarshal(stdout.Bytes(), out)
 }
 
-func (s *Store) env(addr string) []string {
+// env is the environment of a tapedeck command on the store: this process's
+// environment, the store's settings, then extra (later entries win).
+func (s *Store) env(addr string, extra []string) []string {
 	env := append(os.Environ(),
 		"TAPEDECK_DATA_DIR="+s.Dir,
 		"TAPEDECK_DATABASE_URL=",
@@ -96,7 +107,7 @@ func (s *Store) env(addr string) []string {
 	if addr != "" {
 		env = append(env, "TAPEDECK_ADDR="+addr)
 	}
-	return env
+	return append(env, extra...)
 }
 
 // Server is a running `tapedeck serve` process.
@@ -111,7 +122,9 @@ type Server struct {
 }
 
 // Start runs `tapedeck serve` on the store and waits until it answers.
-func (s *Store) Start(ctx context.Context) (*Server, error) {
+// env holds extra NAME=value settings for the server (such as
+// TAPEDECK_JOBS_INTERVAL=1s); they override the store's defaults.
+func (s *Store) Start(ctx context.Context, env ...string) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -122,7 +135,7 @@ func (s *Store) Start(ctx context.Context) (*Server, error) {
 		return nil, err
 	}
 	cmd := exec.Command(s.binary, "serve")
-	cmd.Env = s.env(addr)
+	cmd.Env = s.env(addr, env)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
