@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -58,6 +59,7 @@ func (s *Service) applyPerson(ctx context.Context, tx *store.Tx, projectID int64
 	if err != nil {
 		return err
 	}
+	stored := current
 	if other != "" && other != e.DistinctID {
 		otherID, otherProps, err := tx.PersonIDByDistinctID(ctx, projectID, other)
 		switch {
@@ -84,6 +86,9 @@ func (s *Service) applyPerson(ctx context.Context, tx *store.Tx, projectID int64
 	}
 	updated := mergeProps(current, setOnce, false)
 	updated = mergeProps(updated, set, true)
+	if bytes.Equal(updated, stored) {
+		return nil // most events change nothing
+	}
 	return tx.SetPersonProperties(ctx, id, updated)
 }
 

@@ -29,6 +29,8 @@ type Service struct {
 	now   func() time.Time
 	log   *slog.Logger
 	enc   *zstd.Encoder
+	// commits groups the transactions of concurrent requests.
+	commits *committer
 }
 
 // New makes a Service.
@@ -40,7 +42,7 @@ func New(st *store.Store, blobs blob.Store, now func() time.Time, log *slog.Logg
 	if err != nil {
 		panic(err) // only fails on invalid options
 	}
-	return &Service{store: st, blobs: blobs, now: now, log: log, enc: enc}
+	return &Service{store: st, blobs: blobs, now: now, log: log, enc: enc, commits: newCommitter(st)}
 }
 
 // Result says what one request added.
@@ -66,6 +68,9 @@ type block struct {
 // returns only once they are durable: every block is in the blob store and
 // the rows that make it visible are committed. A recording whose snapshot
 // uuids were all stored before (a retried request) is skipped.
+//
+// On SQLite the rows of concurrent requests are committed together in one
+// transaction (see committer); each request still succeeds or fails alone.
 func (s *Service) Ingest(ctx context.Context, project store.Project, recs []capture.Recording, events []capture.Event) (Result, error) {
 	now := s.now().UTC()
 	var res Result
@@ -86,7 +91,7 @@ func (s *Service) Ingest(ctx context.Context, project store.Project, recs []capt
 		}
 	}
 	var skipped []*block
-	err := s.store.Write(ctx, func(tx *store.Tx) error {
+	err := s.commits.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		skipped, res = nil, Result{}
 		for _, b := range blocks {
 			stored, err := s.addBlock(ctx, tx, project.ID, b, now)

@@ -166,19 +166,18 @@ func (t *Tx) MergePersons(ctx context.Context, from, into int64) error {
 // InsertEvents stores analytics events; an event whose uuid is stored
 // already is skipped.
 func (t *Tx) InsertEvents(ctx context.Context, events []Event) error {
-	for _, e := range events {
-		var session, url any
-		if e.SessionID != "" {
-			session = e.SessionID
-		}
-		if e.CurrentURL != "" {
-			url = e.CurrentURL
-		}
-		if _, err := t.exec(ctx, `INSERT INTO events (project_id, uuid, event, distinct_id, session_id, timestamp,
-			  current_url, properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, uuid) DO NOTHING`,
-			e.ProjectID, e.UUID, e.Event, e.DistinctID, session, micros(e.Timestamp), url, string(e.Properties)); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := t.insertRows(ctx, len(events), 8, `INSERT INTO events (project_id, uuid, event, distinct_id, session_id,
+		  timestamp, current_url, properties)`, `ON CONFLICT (project_id, uuid) DO NOTHING`,
+		func(i int, args []any) []any {
+			e := events[i]
+			var session, url any
+			if e.SessionID != "" {
+				session = e.SessionID
+			}
+			if e.CurrentURL != "" {
+				url = e.CurrentURL
+			}
+			return append(args, e.ProjectID, e.UUID, e.Event, e.DistinctID, session, micros(e.Timestamp), url, string(e.Properties))
+		})
+	return err
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -145,45 +146,93 @@ func (t *Tx) InsertBlock(ctx context.Context, b Block) error {
 	return err
 }
 
+// maxRowsPerInsert caps the rows of one multi-row INSERT, well below the
+// bound parameters SQLite and PostgreSQL take in one statement.
+const maxRowsPerInsert = 500
+
+// valueRows returns "(?, ?), (?, ?)" for n rows of width values.
+func valueRows(n, width int) string {
+	row := "(" + placeholders(width) + ")"
+	var b strings.Builder
+	b.Grow(n * (len(row) + 2))
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	return b.String()
+}
+
+// insertRows runs one INSERT per chunk of at most maxRowsPerInsert rows:
+// head is the statement up to VALUES, tail what follows the rows, and row
+// appends the values of row i to args. It returns the rows affected.
+func (t *Tx) insertRows(ctx context.Context, n, width int, head, tail string, row func(i int, args []any) []any) (int64, error) {
+	var affected int64
+	args := make([]any, 0, min(n, maxRowsPerInsert)*width)
+	for start := 0; start < n; start += maxRowsPerInsert {
+		end := min(n, start+maxRowsPerInsert)
+		args = args[:0]
+		for i := start; i < end; i++ {
+			args = row(i, args)
+		}
+		res, err := t.exec(ctx, head+" VALUES "+valueRows(end-start, width)+" "+tail, args...)
+		if err != nil {
+			return affected, err
+		}
+		k, err := res.RowsAffected()
+		if err != nil {
+			return affected, err
+		}
+		affected += k
+	}
+	return affected, nil
+}
+
 // AddURLs records visited URLs, keeping each URL's earliest timestamp.
 func (t *Tx) AddURLs(ctx context.Context, projectID int64, sessionID string, urls []URLVisit) error {
+	// One statement may not update a row twice (PostgreSQL): one row per URL.
+	byURL := make(map[string]int64, len(urls))
+	var list []URLVisit
 	for _, u := range urls {
-		if _, err := t.exec(ctx, `INSERT INTO recording_urls (project_id, session_id, url, first_ts) VALUES (?, ?, ?, ?)
-			ON CONFLICT (project_id, session_id, url) DO UPDATE SET first_ts =
-			  CASE WHEN excluded.first_ts < recording_urls.first_ts THEN excluded.first_ts ELSE recording_urls.first_ts END`,
-			projectID, sessionID, u.URL, u.FirstTS); err != nil {
-			return err
+		if ts, ok := byURL[u.URL]; !ok {
+			byURL[u.URL] = u.FirstTS
+			list = append(list, u)
+		} else if u.FirstTS < ts {
+			byURL[u.URL] = u.FirstTS
 		}
 	}
-	return nil
+	_, err := t.insertRows(ctx, len(list), 4, `INSERT INTO recording_urls (project_id, session_id, url, first_ts)`,
+		`ON CONFLICT (project_id, session_id, url) DO UPDATE SET first_ts =
+		  CASE WHEN excluded.first_ts < recording_urls.first_ts THEN excluded.first_ts ELSE recording_urls.first_ts END`,
+		func(i int, args []any) []any {
+			return append(args, projectID, sessionID, list[i].URL, byURL[list[i].URL])
+		})
+	return err
 }
 
 // AddConsole records console messages.
 func (t *Tx) AddConsole(ctx context.Context, projectID int64, sessionID string, entries []ConsoleEntry) error {
-	for _, c := range entries {
-		if _, err := t.exec(ctx, `INSERT INTO recording_console (project_id, session_id, ts, level, message) VALUES (?, ?, ?, ?, ?)`,
-			projectID, sessionID, c.TS, c.Level, c.Message); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := t.insertRows(ctx, len(entries), 5, `INSERT INTO recording_console (project_id, session_id, ts, level, message)`, "",
+		func(i int, args []any) []any {
+			c := entries[i]
+			return append(args, projectID, sessionID, c.TS, c.Level, c.Message)
+		})
+	return err
 }
 
 // ClaimSnapshotUUIDs records the uuids and returns how many of them had been
-// recorded before.
+// recorded before (a uuid listed twice counts as recorded before the second
+// time).
 func (t *Tx) ClaimSnapshotUUIDs(ctx context.Context, projectID int64, uuids []string, now time.Time) (int, error) {
-	seen := 0
-	for _, u := range uuids {
-		res, err := t.exec(ctx, `INSERT INTO snapshot_uuids (project_id, uuid, created_at) VALUES (?, ?, ?)
-			ON CONFLICT (project_id, uuid) DO NOTHING`, projectID, u, micros(now))
-		if err != nil {
-			return 0, err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			seen++
-		}
+	created := micros(now)
+	inserted, err := t.insertRows(ctx, len(uuids), 3, `INSERT INTO snapshot_uuids (project_id, uuid, created_at)`,
+		`ON CONFLICT (project_id, uuid) DO NOTHING`,
+		func(i int, args []any) []any { return append(args, projectID, uuids[i], created) })
+	if err != nil {
+		return 0, err
 	}
-	return seen, nil
+	return len(uuids) - int(inserted), nil
 }
 
 // Blocks lists a recording's blocks in time order.

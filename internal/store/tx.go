@@ -34,3 +34,8 @@ func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	return t.tx.QueryContext(ctx, t.rebind(q), args...)
 }
+
+// SingleWriter reports whether the store takes one write transaction at a
+// time (SQLite), so that callers gain by grouping concurrent writes into one
+// transaction; PostgreSQL runs concurrent transactions.
+func (s *Store) SingleWriter() bool { return s.engine == engineSQLite }
