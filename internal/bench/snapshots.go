@@ -82,10 +82,11 @@ func runSnapshots(ctx context.Context, o Options) (*Report, error) {
 		if err == nil && got != s.JSONL() {
 			err = fmt.Errorf("recording %s: served %d bytes of JSONL, %d were sent", s.SessionID, got, s.JSONL())
 		}
+		served.Add(got)
 		if err != nil {
 			fails.add(err)
+			return false
 		}
-		served.Add(got)
 		return true
 	})
 	if err := fails.err("read"); err != nil {
