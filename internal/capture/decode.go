@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tapedeck/tapedeck/internal/apierror"
+	"github.com/tapedeck/tapedeck/internal/jsonscan"
 )
 
 // maxLayers bounds how many encodings Decode peels off one request (for
@@ -140,7 +141,7 @@ func unwrap(p []byte, h *hints, b *budget, what string, depth int) ([]byte, erro
 	if h.base64() {
 		out, err := decodeBase64(p, b, what)
 		if err != nil {
-			if json.Valid(p) {
+			if jsonscan.Valid(p) {
 				return p, nil // compression=base64 with plain JSON after all
 			}
 			return nil, err
@@ -148,7 +149,7 @@ func unwrap(p []byte, h *hints, b *budget, what string, depth int) ([]byte, erro
 		h.compression, h.fromQuery = "", false // base64 is never nested
 		return unwrap(out, h, b, "The base64-decoded content", depth+1)
 	}
-	if json.Valid(p) {
+	if jsonscan.Valid(p) {
 		return p, nil
 	}
 	if looksBase64(p) {
@@ -169,7 +170,7 @@ func isTooLarge(err error) bool {
 // parseRequest reads the JSON text p as one event, an array of events or an
 // envelope.
 func parseRequest(p []byte) ([]Event, error) {
-	if !json.Valid(p) {
+	if !jsonscan.Valid(p) {
 		return nil, apierror.ParseError("The request content is not valid JSON" + syntaxReason(p) + ".")
 	}
 	var (

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tapedeck/tapedeck/internal/apierror"
+	"github.com/tapedeck/tapedeck/internal/jsonscan"
 )
 
 // CompressionVersion is the only value of an rrweb event's "cv" key that
@@ -46,7 +47,7 @@ var (
 // decoded, or an unknown cv, is a 400; inflated bytes are counted against
 // lim (413 beyond it).
 func ExpandEvent(ev json.RawMessage, lim Limits) (json.RawMessage, error) {
-	if !json.Valid(ev) {
+	if !jsonscan.Valid(ev) {
 		return nil, apierror.Invalid("$snapshot_data", "The rrweb event is not valid JSON.")
 	}
 	ev = trimSpace(ev)
@@ -211,7 +212,7 @@ func unpackString(v json.RawMessage, b *budget, what string, open byte) (json.Ra
 		return nil, err
 	}
 	out = trimSpace(out)
-	if !json.Valid(out) || len(out) == 0 || out[0] != open {
+	if !jsonscan.Valid(out) || len(out) == 0 || out[0] != open {
 		kind := "object"
 		if open == '[' {
 			kind = "array"

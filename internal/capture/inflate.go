@@ -2,13 +2,31 @@ package capture
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"io"
+	"sync"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/tapedeck/tapedeck/internal/apierror"
 )
+
+// gzipReaders keeps readers for reuse: a new one allocates its decoder's
+// tables and window every time.
+var gzipReaders sync.Pool
+
+// openGzip returns a reader of the gzip data p, reused when one is free.
+func openGzip(p []byte) (*gzip.Reader, error) {
+	if zr, ok := gzipReaders.Get().(*gzip.Reader); ok {
+		if err := zr.Reset(bytes.NewReader(p)); err != nil {
+			gzipReaders.Put(zr)
+			return nil, err
+		}
+		return zr, nil
+	}
+	return gzip.NewReader(bytes.NewReader(p))
+}
 
 // isGzip reports whether p starts with the gzip magic bytes 1f 8b.
 func isGzip(p []byte) bool {
@@ -23,11 +41,14 @@ const minInflateCap = 4 << 10
 // so a gzip bomb is refused after at most about twice the allowance has been
 // allocated in total. what names the content in error details.
 func inflate(p []byte, b *budget, what string) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(p))
+	zr, err := openGzip(p)
 	if err != nil {
 		return nil, gzipError(what, err)
 	}
-	defer zr.Close()
+	defer func() {
+		zr.Close()
+		gzipReaders.Put(zr)
+	}()
 
 	ceiling := b.left + 1 // one byte more than allowed tells "too large" apart
 	// The trailer's ISIZE (length mod 2^32) is a hint only: a liar gets at

@@ -3,6 +3,8 @@ package capture
 import (
 	"bytes"
 	"encoding/json"
+
+	"github.com/tapedeck/tapedeck/internal/jsonscan"
 )
 
 // The helpers below split JSON that has already been checked with
@@ -36,21 +38,10 @@ func trimSpace(p []byte) []byte {
 // stringEnd returns the index just after the string whose opening quote is
 // at p[i].
 func stringEnd(p []byte, i int) int {
-	i++
-	for {
-		if i >= len(p) {
-			return len(p)
-		}
-		k := bytes.IndexAny(p[i:], `"\`)
-		if k < 0 {
-			return len(p)
-		}
-		i += k
-		if p[i] == '"' {
-			return i + 1
-		}
-		i += 2 // a backslash and the character it escapes
+	if end := jsonscan.String(p, i); end >= 0 {
+		return end
 	}
+	return len(p) // only on invalid input
 }
 
 // valueEnd returns the index just after the value starting at p[i].

@@ -4,7 +4,6 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -144,21 +143,24 @@ func IsTransient(err error) bool {
 	return errors.As(err, &t)
 }
 
-// encodeBlock writes the events as JSONL lines [window_id, event] and
-// compresses them. It returns the compressed block and the JSONL size.
+// encodeBlock writes the events (in compact form, as FilterSummarize
+// returns them) as JSONL lines [window_id, event] and compresses them. It
+// returns the compressed block and the JSONL size.
 func (s *Service) encodeBlock(windowID string, events []json.RawMessage) ([]byte, int64) {
 	win, _ := json.Marshal(windowID)
-	var buf bytes.Buffer
+	size := 0
 	for _, ev := range events {
-		buf.WriteByte('[')
-		buf.Write(win)
-		buf.WriteByte(',')
-		if err := json.Compact(&buf, ev); err != nil {
-			buf.Write(ev)
-		}
-		buf.WriteString("]\n")
+		size += len(win) + len(ev) + 4
 	}
-	return s.enc.EncodeAll(buf.Bytes(), nil), int64(buf.Len())
+	buf := make([]byte, 0, size)
+	for _, ev := range events {
+		buf = append(buf, '[')
+		buf = append(buf, win...)
+		buf = append(buf, ',')
+		buf = append(buf, ev...)
+		buf = append(buf, "]\n"...)
+	}
+	return s.enc.EncodeAll(buf, make([]byte, 0, len(buf)/4)), int64(len(buf))
 }
 
 // addBlock records one block and folds its summary into the recording's

@@ -2,7 +2,8 @@ package rrweb
 
 import (
 	"encoding/json"
-	"errors"
+
+	"github.com/tapedeck/tapedeck/internal/jsonscan"
 )
 
 // EventType is the top-level "type" of an rrweb event.
@@ -127,89 +128,156 @@ func (s Source) IsMouseActivity() bool {
 	return s == SourceMouseMove || s == SourceMouseInteraction || s == SourceTouchMove
 }
 
-// envelope is an rrweb event as far as this package reads it. Data is
-// decoded in the same pass as the rest, into the few fields any event type
-// needs: the remainder, such as a FullSnapshot's node tree or a Mutation's
-// changes, is skipped without being copied. Fields of the wrong JSON type
-// never make the event unreadable.
+// envelope is an rrweb event as far as this package reads it: the raw
+// values of the few fields any event type needs, as sub-slices of the
+// event's text. Fields of the wrong JSON type never make the event
+// unreadable; a field given twice has its last value.
 type envelope struct {
-	Type      number    `json:"type"`
-	Timestamp number    `json:"timestamp"`
-	Data      eventData `json:"data"`
+	Type      number
+	Timestamp number
+	Data      eventData
 }
 
 // eventData holds the fields of an event's data that matter here, each
-// meaningful for some event types only.
+// meaningful for some event types only. Data that is not an object leaves
+// them all empty.
 type eventData struct {
 	// Source is the incremental snapshot source (IncrementalSnapshot).
-	Source number `json:"source"`
+	Source number
 	// Type is the interaction type (IncrementalSnapshot, MouseInteraction).
-	Type number `json:"type"`
+	Type number
 	// Href is the page's URL (Meta).
-	Href json.RawMessage `json:"href"`
+	Href []byte
 	// Tag names a custom event (Custom).
-	Tag json.RawMessage `json:"tag"`
+	Tag []byte
 	// Plugin names the plugin that recorded the event (Plugin).
-	Plugin json.RawMessage `json:"plugin"`
+	Plugin []byte
 	// Payload is the custom event's or plugin's payload (Custom, Plugin).
-	Payload json.RawMessage `json:"payload"`
+	Payload []byte
 }
 
-// reset empties e for the next event, keeping the raw fields' buffers for
-// reuse.
-func (e *envelope) reset() {
-	e.Type, e.Timestamp = number{}, number{}
-	e.Data.reset()
-}
-
-// reset empties d, keeping the raw fields' buffers for reuse.
-func (d *eventData) reset() {
-	d.Source, d.Type = number{}, number{}
-	d.Href, d.Tag, d.Plugin, d.Payload = d.Href[:0], d.Tag[:0], d.Plugin[:0], d.Payload[:0]
-}
-
-// decode reads an event into e, which must have been reset. It reports
-// false when the event is not a JSON object. Data that is not an object (a
-// compressed string, say) leaves e.Data empty but the event readable.
-func (e *envelope) decode(event []byte) bool {
-	err := json.Unmarshal(event, e)
-	if err == nil {
-		return true
+// decode reads an event into e, in one pass that also checks that the
+// event is valid JSON. It reports false when the event is not a JSON
+// object; spaced is true when the event has white space outside its
+// strings (it is not in compact form).
+func (e *envelope) decode(event []byte) (ok, spaced bool) {
+	*e = envelope{}
+	var sc jsonscan.Scanner
+	i := sc.Space(event, 0)
+	if i >= len(event) || event[i] != '{' || !sc.Enter() {
+		return false, false
 	}
-	// Every field but data accepts any JSON value, so a type error can only
-	// mean that the event is not an object, or that its data is not; in the
-	// second case json.Unmarshal has still filled in the other fields.
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) && startsObject(event) {
-		e.Data.reset()
-		return true
-	}
-	return false
-}
-
-// startsObject reports whether the first non-blank byte of b opens a JSON
-// object.
-func startsObject(b []byte) bool {
-	for _, c := range b {
-		switch c {
-		case ' ', '\t', '\n', '\r':
-			continue
+	end := e.members(&sc, event, i, func(key []byte, v []byte) {
+		switch string(key) {
+		case "type":
+			e.Type = parseNumber(v)
+		case "timestamp":
+			e.Timestamp = parseNumber(v)
 		}
-		return c == '{'
+	}, func(key []byte) bool { return string(key) == "data" })
+	if end < 0 || sc.Space(event, end) != len(event) {
+		return false, false
 	}
-	return false
+	return true, sc.Spaced
 }
 
-// timestampOnly is an event read for its timestamp alone.
-type timestampOnly struct {
-	Timestamp number `json:"timestamp"`
+// members walks the members of the object whose '{' is at p[i] (already
+// counted by sc.Enter), handing each key and value to field. The value of
+// the key descend names, when it is an object, is read into e.Data instead.
+// It returns the position after the object, or -1 when it is not valid.
+func (e *envelope) members(sc *jsonscan.Scanner, p []byte, i int, field func(key, v []byte), descend func(key []byte) bool) int {
+	defer sc.Leave()
+	i = sc.Space(p, i+1)
+	if i < len(p) && p[i] == '}' {
+		return i + 1
+	}
+	for {
+		if i >= len(p) || p[i] != '"' {
+			return -1
+		}
+		kEnd := jsonscan.String(p, i)
+		if kEnd < 0 {
+			return -1
+		}
+		key := objectKey(p[i:kEnd])
+		v := sc.Colon(p, kEnd)
+		if v < 0 || v >= len(p) {
+			return -1
+		}
+		var end int
+		if descend != nil && descend(key) {
+			e.Data = eventData{}
+			if p[v] == '{' {
+				if !sc.Enter() {
+					return -1
+				}
+				end = e.members(sc, p, v, e.Data.field, nil)
+			} else {
+				end = sc.Value(p, v)
+			}
+		} else {
+			end = sc.Value(p, v)
+			if end >= 0 {
+				field(key, p[v:end])
+			}
+		}
+		if end < 0 {
+			return -1
+		}
+		i = sc.Space(p, end)
+		if i >= len(p) {
+			return -1
+		}
+		switch p[i] {
+		case ',':
+			i = sc.Space(p, i+1)
+		case '}':
+			return i + 1
+		default:
+			return -1
+		}
+	}
+}
+
+// field keeps one member of an event's data.
+func (d *eventData) field(key, v []byte) {
+	switch string(key) {
+	case "source":
+		d.Source = parseNumber(v)
+	case "type":
+		d.Type = parseNumber(v)
+	case "href":
+		d.Href = v
+	case "tag":
+		d.Tag = v
+	case "plugin":
+		d.Plugin = v
+	case "payload":
+		d.Payload = v
+	}
+}
+
+// objectKey returns a key (a valid JSON string with its quotes) unquoted;
+// only a key with escapes is copied.
+func objectKey(raw []byte) []byte {
+	inner := raw[1 : len(raw)-1]
+	for _, c := range inner {
+		if c == '\\' {
+			var s string
+			if json.Unmarshal(raw, &s) != nil {
+				return nil
+			}
+			return []byte(s)
+		}
+	}
+	return inner
 }
 
 // eventTimestamp reads an event's timestamp. ok is false when the event is
 // not a JSON object or has no numeric timestamp.
 func eventTimestamp(event json.RawMessage) (ts int64, ok bool) {
-	var e timestampOnly
-	if json.Unmarshal(event, &e) != nil {
+	var e envelope
+	if read, _ := e.decode(event); !read {
 		return 0, false
 	}
 	return e.Timestamp.millis()

@@ -1,6 +1,7 @@
 package rrweb
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 	"time"
@@ -57,13 +58,25 @@ func Summarize(events []json.RawMessage) Summary {
 
 // FilterSummarize does Filter and Summarize in one pass: it returns the
 // events Keep accepts, in their order, and the Summary of those events.
+// The kept events are in compact form, one line each: an event with white
+// space outside its strings is returned compacted (a new slice), any other
+// as it was given.
 func FilterSummarize(events []json.RawMessage, now time.Time) ([]json.RawMessage, Summary) {
 	var s summarizer
 	kept := make([]json.RawMessage, 0, len(events))
 	for _, e := range events {
-		if s.add(e, &now) {
-			kept = append(kept, e)
+		read, spaced := s.add(e, &now)
+		if !read {
+			continue
 		}
+		if spaced {
+			var buf bytes.Buffer
+			buf.Grow(len(e))
+			if json.Compact(&buf, e) == nil {
+				e = buf.Bytes()
+			}
+		}
+		kept = append(kept, e)
 	}
 	return kept, s.summary()
 }
@@ -75,17 +88,18 @@ type summarizer struct {
 	env  envelope // reused from event to event
 }
 
-// add reads one event into the summary and reports whether it was read.
-// With now set, events Keep rejects are not read.
-func (z *summarizer) add(event json.RawMessage, now *time.Time) bool {
+// add reads one event into the summary and reports whether it was read,
+// and whether it has white space outside its strings. With now set,
+// events Keep rejects are not read.
+func (z *summarizer) add(event json.RawMessage, now *time.Time) (read, spaced bool) {
 	e := &z.env
-	e.reset()
-	if !e.decode(event) {
-		return false
+	ok, spaced := e.decode(event)
+	if !ok {
+		return false, false
 	}
 	ts, ok := e.Timestamp.millis()
 	if !ok || now != nil && !Keep(ts, *now) {
-		return false
+		return false, false
 	}
 	s := &z.s
 	if s.EventCount == 0 || ts < s.FirstTimestamp {
@@ -122,7 +136,7 @@ func (z *summarizer) add(event json.RawMessage, now *time.Time) bool {
 		}
 	}
 	s.Activity = append(s.Activity, Point{TS: ts, Active: active})
-	return true
+	return true, spaced
 }
 
 // incremental counts an incremental snapshot's data and reports whether the
