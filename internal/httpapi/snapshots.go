@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/tapedeck/tapedeck/internal/apierror"
 	"github.com/tapedeck/tapedeck/internal/blob"
+	"github.com/tapedeck/tapedeck/internal/store"
 )
 
 // Snapshot key limits per request: PostHog allows fewer with a personal
@@ -19,6 +21,21 @@ const (
 	maxBlobKeysSession     = 100
 )
 
+// snapshotWriteBytes is how much decompressed JSONL the snapshots endpoint
+// gathers before writing it to the client: small blocks are sent
+// together, large ones in one write each.
+const snapshotWriteBytes = 256 << 10
+
+// maxPooledSnapshotBuffer is the largest buffer kept for the next request
+// (a compacted block fits).
+const maxPooledSnapshotBuffer = 16 << 20
+
+// snapshotBuffers holds the buffers blocks are decompressed into.
+var snapshotBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 0, snapshotWriteBytes)
+	return &b
+}}
+
 // getSnapshots lists a recording's snapshot sources, or streams a range of
 // its blocks as JSONL lines [window_id, event].
 func (s *Server) getSnapshots(c *call) error {
@@ -26,13 +43,13 @@ func (s *Server) getSnapshots(c *call) error {
 	if err != nil {
 		return err
 	}
-	blocks, err := s.store.Blocks(c.r.Context(), c.project.ID, r.SessionID)
-	if err != nil {
-		return err
-	}
 	q := c.r.URL.Query()
 	source := q.Get("source")
 	if source == "" {
+		blocks, err := s.store.Blocks(c.r.Context(), c.project.ID, r.SessionID)
+		if err != nil {
+			return err
+		}
 		type sourceJSON struct {
 			Source         string    `json:"source"`
 			BlobKey        string    `json:"blob_key"`
@@ -66,31 +83,57 @@ func (s *Server) getSnapshots(c *call) error {
 	if end-start+1 > maxKeys {
 		return apierror.Invalid("end_blob_key", fmt.Sprintf("At most %d blob keys can be read at once.", maxKeys))
 	}
-	if end >= len(blocks) {
+	blocks, err := s.store.BlockRange(c.r.Context(), c.project.ID, r.SessionID, start, end-start+1)
+	if err != nil {
+		return err
+	}
+	if len(blocks) < end-start+1 {
 		return apierror.NotFound("Snapshot blob key not found.")
 	}
+	return s.writeBlocks(c, blocks)
+}
+
+// writeBlocks sends the blocks' JSONL. An error before the first block is
+// read is answered as one (404 for a missing block, 503 otherwise); after
+// it, the response is cut short so that the client sees a broken transfer
+// instead of a silently shorter recording.
+func (s *Server) writeBlocks(c *call, blocks []store.Block) error {
 	c.w.Header().Set("Content-Type", "application/jsonl")
 	c.status = http.StatusOK
-	for i, b := range blocks[start : end+1] {
+	bufp := snapshotBuffers.Get().(*[]byte)
+	buf := (*bufp)[:0]
+	defer func() {
+		if cap(buf) <= maxPooledSnapshotBuffer {
+			*bufp = buf[:0]
+			snapshotBuffers.Put(bufp)
+		}
+	}()
+	for i, b := range blocks {
+		sent := len(buf) // the blocks before, complete
 		data, err := s.blobs.Get(c.r.Context(), b.BlobKey)
 		if err == nil {
-			data, err = snapshotDecoder.DecodeAll(data, nil)
+			var out []byte
+			if out, err = snapshotDecoder.DecodeAll(data, buf); err == nil {
+				buf = out
+			}
 		}
 		if err != nil {
+			s.log.Error("read block", "key", b.BlobKey, "err", err)
 			if i == 0 {
-				s.log.Error("read block", "key", b.BlobKey, "err", err)
 				if errors.Is(err, blob.ErrNotFound) {
 					return apierror.NotFound("The recording's snapshot data is missing from the blob store.")
 				}
 				return unavailable()
 			}
-			// Part of the body is sent: end it short so the client sees
-			// a broken transfer instead of a silently shorter recording.
-			s.log.Error("read block", "key", b.BlobKey, "err", err)
+			// Send what the blocks before held, then break off.
+			c.w.Write(buf[:sent])
 			panic(http.ErrAbortHandler)
 		}
-		if _, err := c.w.Write(data); err != nil {
-			return nil
+		if len(buf) >= snapshotWriteBytes || i == len(blocks)-1 {
+			if _, err := c.w.Write(buf); err != nil {
+				return nil
+			}
+			buf = buf[:0]
 		}
 	}
 	return nil

@@ -1,0 +1,207 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/tapedeck/tapedeck/internal/account"
+	"github.com/tapedeck/tapedeck/internal/blob"
+	"github.com/tapedeck/tapedeck/internal/capture"
+	"github.com/tapedeck/tapedeck/internal/httpapi"
+	"github.com/tapedeck/tapedeck/internal/ingest"
+	"github.com/tapedeck/tapedeck/internal/jobs"
+	"github.com/tapedeck/tapedeck/internal/store"
+	"github.com/tapedeck/tapedeck/internal/storetest"
+)
+
+// discard is a ResponseWriter that keeps nothing but the status and the
+// number of bytes written.
+type discard struct {
+	header http.Header
+	status int
+	n      int64
+}
+
+func (d *discard) Header() http.Header    { return d.header }
+func (d *discard) WriteHeader(status int) { d.status = status }
+func (d *discard) Write(p []byte) (int, error) {
+	if d.status == 0 {
+		d.status = http.StatusOK
+	}
+	d.n += int64(len(p))
+	return len(p), nil
+}
+
+// snapshotBench is a server on a SQLite store and a blob directory holding
+// one long recording: the fixtures' documentation page visit ingested
+// again and again, its timestamps moved on each time.
+type snapshotBench struct {
+	srv     *httpapi.Server
+	st      *store.Store
+	blobs   blob.Store
+	project store.Project
+	key     string
+	session string
+}
+
+func newSnapshotBench(b *testing.B, visits int, compact bool) *snapshotBench {
+	b.Helper()
+	ctx := context.Background()
+	st := storetest.OpenSQLite(b)
+	blobs, err := blob.OpenDir(filepath.Join(b.TempDir(), "blobs"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { blobs.Close() })
+	recorded := time.Date(2026, 11, 26, 3, 44, 0, 0, time.UTC)
+	now := recorded
+	clock := func() time.Time { return now }
+	accounts := account.Service{Store: st, Now: clock}
+	org, err := accounts.CreateOrganization(ctx, "Org")
+	if err != nil {
+		b.Fatal(err)
+	}
+	project := store.Project{UUID: "01a21600-0000-7000-8000-000000000001", OrganizationID: org.ID, Name: "Fixtures",
+		APIToken: "phc_sharedfixture", Timezone: "UTC", CreatedAt: now}
+	if err := st.CreateProject(ctx, &project); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := accounts.CreateUser(ctx, account.NewUser{Email: "a@example.com", OrganizationID: org.ID}); err != nil {
+		b.Fatal(err)
+	}
+	_, key, err := accounts.CreateAPIKey(ctx, account.NewAPIKey{UserEmail: "a@example.com", Scopes: "*"})
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	lim := capture.Limits{MaxDecompressedBytes: 64 << 20}
+	var visit [][]capture.Recording
+	for _, n := range []string{"002", "003", "004", "005", "006", "007"} {
+		body, err := os.ReadFile(filepath.Join(fixtureDir, n+".body"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		events, err := capture.Decode(body, "text/plain", url.Values{}, lim)
+		if err != nil {
+			b.Fatal(err)
+		}
+		recs, _, err := capture.Snapshots(events, lim)
+		if err != nil {
+			b.Fatal(err)
+		}
+		visit = append(visit, recs)
+	}
+	svc := ingest.New(st, blobs, clock, slog.New(slog.DiscardHandler))
+	for i := range visits {
+		shift := int64(i) * 30_000
+		for _, recs := range visit {
+			moved := make([]capture.Recording, len(recs))
+			for j, r := range recs {
+				r.UUIDs = nil
+				r.Events = shiftEvents(b, r.Events, shift)
+				moved[j] = r
+			}
+			if _, err := svc.Ingest(ctx, project, moved, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	session := visit[0][0].SessionID
+	if compact {
+		now = now.Add(2 * time.Hour)
+		r := &jobs.Runner{Store: st, Blobs: blobs, Log: slog.New(slog.DiscardHandler), Now: clock, CompactAfter: time.Hour}
+		if _, err := r.Compact(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	srv := httpapi.New(httpapi.Options{Store: st, Blobs: blobs, Now: clock, Log: slog.New(slog.DiscardHandler)})
+	return &snapshotBench{srv: srv, st: st, blobs: blobs, project: project, key: key, session: session}
+}
+
+// shiftEvents moves the events' timestamps by shift milliseconds.
+func shiftEvents(b *testing.B, events []json.RawMessage, shift int64) []json.RawMessage {
+	out := make([]json.RawMessage, len(events))
+	for i, ev := range events {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(ev, &m); err != nil {
+			b.Fatal(err)
+		}
+		ts, err := strconv.ParseInt(string(m["timestamp"]), 10, 64)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m["timestamp"] = json.RawMessage(strconv.FormatInt(ts+shift, 10))
+		if out[i], err = json.Marshal(m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return out
+}
+
+// run serves blocks 0..n-1 (at most 20, a personal API key's limit) through
+// the handler, and beside it reads and decompresses the same blocks: the
+// floor any way of serving them has to pay.
+func (sb *snapshotBench) run(b *testing.B) {
+	ctx := context.Background()
+	blocks, err := sb.st.Blocks(ctx, sb.project.ID, sb.session)
+	if err != nil {
+		b.Fatal(err)
+	}
+	blocks = blocks[:min(len(blocks), 20)]
+	var raw int64
+	for _, bl := range blocks {
+		raw += bl.RawBytes
+	}
+	b.Run("handler", func(b *testing.B) {
+		target := fmt.Sprintf("/api/projects/%d/session_recordings/%s/snapshots?source=blob_v2&start_blob_key=0&end_blob_key=%d",
+			sb.project.ID, sb.session, len(blocks)-1)
+		b.SetBytes(raw)
+		b.ReportAllocs()
+		for b.Loop() {
+			req, _ := http.NewRequest("GET", target, nil)
+			req.Header.Set("Authorization", "Bearer "+sb.key)
+			w := &discard{header: http.Header{}}
+			sb.srv.ServeHTTP(w, req)
+			if w.status != http.StatusOK || w.n != raw {
+				b.Fatalf("status %d, %d bytes, want 200 and %d", w.status, w.n, raw)
+			}
+		}
+	})
+	b.Run("floor", func(b *testing.B) {
+		dec, _ := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
+		defer dec.Close()
+		var buf []byte
+		b.SetBytes(raw)
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, bl := range blocks {
+				data, err := sb.blobs.Get(ctx, bl.BlobKey)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if buf, err = dec.DecodeAll(data, buf[:0]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkSnapshots serves a long recording's snapshot data: as ingest
+// left it (a block per capture request, the first 20 of them), and once
+// compacted (blocks of up to 8 MiB of JSONL).
+func BenchmarkSnapshots(b *testing.B) {
+	b.Run("batches", func(b *testing.B) { newSnapshotBench(b, 20, false).run(b) })
+	b.Run("compacted", func(b *testing.B) { newSnapshotBench(b, 60, true).run(b) })
+}

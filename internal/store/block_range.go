@@ -1,0 +1,24 @@
+package store
+
+import "context"
+
+// BlockRange returns up to limit of a recording's blocks, skipping the
+// first offset, in the order Blocks lists them (time order). Fewer than
+// limit come back when the recording has fewer blocks past offset.
+func (s *Store) BlockRange(ctx context.Context, projectID int64, sessionID string, offset, limit int) ([]Block, error) {
+	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT seq, blob_key, window_id, first_ts, last_ts, event_count,
+		  raw_bytes, stored_bytes, created_at
+		FROM recording_blocks WHERE project_id = ? AND session_id = ? ORDER BY first_ts, seq LIMIT ? OFFSET ?`),
+		projectID, sessionID, limit, offset)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(sc interface{ Scan(...any) error }) (Block, error) {
+		b := Block{ProjectID: projectID, SessionID: sessionID}
+		var created int64
+		err := sc.Scan(&b.Seq, &b.BlobKey, &b.WindowID, &b.FirstTS, &b.LastTS, &b.EventCount, &b.RawBytes,
+			&b.StoredBytes, &created)
+		b.CreatedAt = fromMicros(created)
+		return b, err
+	})
+}
