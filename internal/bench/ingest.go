@@ -99,6 +99,10 @@ func runIngest(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	self0, err := processCPU(os.Getpid())
+	if err != nil {
+		return nil, err
+	}
 	var lat Latencies
 	var next atomic.Int64
 	var done [3]atomic.Int64 // batches, rrweb bytes, body bytes
@@ -124,6 +128,10 @@ func runIngest(ctx context.Context, o Options) (*Report, error) {
 		return true
 	})
 	cpu1, err := srv.CPU()
+	if err != nil {
+		return nil, err
+	}
+	self1, err := processCPU(os.Getpid())
 	if err != nil {
 		return nil, err
 	}
@@ -162,6 +170,9 @@ func runIngest(ctx context.Context, o Options) (*Report, error) {
 	r.Add("ack latency p50", Millis(lat.Percentile(50)), "ms")
 	r.Add("ack latency p99", Millis(lat.Percentile(99)), "ms")
 	r.Add("server CPU per GB of rrweb JSON", (cpu1-cpu0).Seconds()/(float64(done[1].Load())/1e9), "s/GB")
+	// The load generator shares the machine: its share says how much of
+	// it the server had.
+	r.Add("bench client CPU per GB of rrweb JSON", (self1-self0).Seconds()/(float64(done[1].Load())/1e9), "s/GB")
 	r.Add("server peak RSS", float64(rss)/1e6, "MB")
 	r.Add("stored bytes per JSONL byte (blob files)", float64(stored)/float64(warmJSONL+jsonl.Load()), "ratio")
 
@@ -247,6 +258,12 @@ func postBatch(ctx context.Context, srv *Server, b captureBatch) error {
 	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("POST /s/: %s: %s", resp.Status, clipBody(body))
+	}
+	var ack struct {
+		Status any `json:"status"`
+	}
+	if err := json.Unmarshal(body, &ack); err != nil || ack.Status == nil {
+		return fmt.Errorf("POST /s/: 200 without an acknowledgement: %s", clipBody(body))
 	}
 	return nil
 }

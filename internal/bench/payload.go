@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/klauspost/compress/gzip"
@@ -412,11 +413,13 @@ func (w *sessionWriter) endSnapshot() {
 	if len(w.pending) == 0 {
 		return
 	}
+	// $snapshot_bytes: the events' JSON length in JavaScript characters,
+	// as sent.
 	var size int
 	for _, e := range w.pending {
-		size += len(e.plain)
+		size += utf8.RuneCount(e.wire)
 	}
-	ev := make([]byte, 0, size+512)
+	ev := make([]byte, 0, size+1024)
 	ev = fmt.Appendf(ev, `{"uuid":%q,"event":"$snapshot","properties":{"$snapshot_bytes":%d,"$snapshot_data":[`, uuid.Must(uuid.NewV7()).String(), size)
 	for i, e := range w.pending {
 		if i > 0 {
