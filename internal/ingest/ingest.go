@@ -226,8 +226,9 @@ func snapshotSource(s string) string {
 }
 
 // fold adds a block's summary to the recording's aggregate. Active time is
-// recomputed over every event of the session, so the order in which blocks
-// arrive does not matter.
+// that of every event of the session, so the order in which blocks arrive
+// does not matter; a block later than every stored event (the usual case)
+// costs only its own points (see rrweb.AppendActivity).
 func fold(r *store.Recording, s rrweb.Summary) error {
 	if r.EventCount == 0 || s.FirstTimestamp < r.FirstTS {
 		r.FirstTS = s.FirstTimestamp
@@ -248,15 +249,10 @@ func fold(r *store.Recording, s rrweb.Summary) error {
 			r.StartURL, r.StartURLTS = first.URL, first.Timestamp
 		}
 	}
-	var points []rrweb.Point
-	if len(r.Activity) > 0 {
-		var err error
-		if points, err = rrweb.DecodeActivity(r.Activity); err != nil {
-			return fmt.Errorf("recording %s: %w", r.SessionID, err)
-		}
+	activity, active, err := rrweb.AppendActivity(r.Activity, s.Activity)
+	if err != nil {
+		return fmt.Errorf("recording %s: %w", r.SessionID, err)
 	}
-	points = rrweb.MergeActivity(points, s.Activity)
-	r.ActiveMS = rrweb.ActiveMillis(points)
-	r.Activity = rrweb.EncodeActivity(points)
+	r.Activity, r.ActiveMS = activity, active
 	return nil
 }

@@ -52,35 +52,51 @@ func ActiveMillis(points []Point) int64 {
 		points = slices.Clone(points)
 		slices.SortStableFunc(points, compareTS)
 	}
-	var (
-		total      int64
-		open       bool  // a segment has been started
-		active     bool  // the current segment is active
-		start, end int64 // the current segment's bounds
-		lastActive int64 // timestamp of the last active point; set whenever active is true
-	)
+	var a activityScan
 	for _, p := range points {
-		// Differences are taken in uint64: the points are sorted, so p.TS >=
-		// lastActive, and the difference is exact even across the whole
-		// int64 range.
-		newSegment := !open ||
-			(p.Active && !active) ||
-			(active && uint64(p.TS)-uint64(lastActive) > ActivityThresholdMillis)
-		if p.Active {
-			lastActive = p.TS
-		}
-		if newSegment {
-			if open && active {
-				total = addSegment(total, start, end)
-			}
-			open, active, start = true, p.Active, p.TS
-		}
-		end = p.TS
+		a.add(p)
 	}
-	if open && active {
-		total = addSegment(total, start, end)
+	return a.millis()
+}
+
+// activityScan is ActiveMillis's state after the points read so far, so
+// that later points (no earlier than the last one read) can be added
+// without reading the first ones again.
+type activityScan struct {
+	open       bool  // a segment has been started
+	active     bool  // the current segment is active
+	start, end int64 // the current segment's bounds
+	lastActive int64 // timestamp of the last active point; set whenever active is true
+	total      int64 // active time of the segments closed so far
+}
+
+// add reads the next point; p.TS is no less than the last point's.
+func (a *activityScan) add(p Point) {
+	// Differences are taken in uint64: the points are sorted, so p.TS >=
+	// lastActive, and the difference is exact even across the whole int64
+	// range.
+	newSegment := !a.open ||
+		(p.Active && !a.active) ||
+		(a.active && uint64(p.TS)-uint64(a.lastActive) > ActivityThresholdMillis)
+	if p.Active {
+		a.lastActive = p.TS
 	}
-	return total
+	if newSegment {
+		if a.open && a.active {
+			a.total = addSegment(a.total, a.start, a.end)
+		}
+		a.open, a.active, a.start = true, p.Active, p.TS
+	}
+	a.end = p.TS
+}
+
+// millis is the active time of the points read, the current segment
+// included.
+func (a *activityScan) millis() int64 {
+	if a.open && a.active {
+		return addSegment(a.total, a.start, a.end)
+	}
+	return a.total
 }
 
 // addSegment adds max(1, end-start) to total, saturating at math.MaxInt64.

@@ -44,12 +44,16 @@ func EncodeActivity(points []Point) []byte {
 	return out
 }
 
-// DecodeActivity reads what EncodeActivity wrote. Empty input is an empty
-// list. Input in an unknown version, truncated, with bytes left over, or
-// otherwise malformed gives an error wrapping ErrCorruptActivity.
+// DecodeActivity reads what EncodeActivity or AppendActivity wrote. Empty
+// input is an empty list. Input in an unknown version, truncated, with
+// bytes left over, or otherwise malformed gives an error wrapping
+// ErrCorruptActivity.
 func DecodeActivity(b []byte) ([]Point, error) {
 	if len(b) == 0 {
 		return nil, nil
+	}
+	if b[0] == appendableVersion {
+		return decodeAppendable(b)
 	}
 	if b[0] != activityVersion {
 		return nil, fmt.Errorf("%w: unknown version %d", ErrCorruptActivity, b[0])

@@ -8,7 +8,9 @@
 // the caller; activity points in particular must be merged across batches
 // (MergeActivity) before ActiveMillis is applied, since active time is a
 // property of the whole session, not of one batch. EncodeActivity and
-// DecodeActivity give the points a compact form for storage.
+// DecodeActivity give the points a compact form for storage; AppendActivity
+// keeps a session's points in a form that a batch arriving in order extends
+// without the stored points being decoded.
 //
 // Every function tolerates malformed input: events that are not JSON
 // objects, fields of the wrong type, and event data that is a string (as in
