@@ -310,11 +310,11 @@ func (w *sessionWriter) activity(heavy bool) {
 
 func (w *sessionWriter) mouseMove() {
 	ts := w.tick(250, 500)
-	b := fmt.Appendf(nil, `{"type":3,"data":{"source":1,"positions":[`)
+	b := []byte(`{"type":3,"data":{"source":1,"positions":[`)
 	n := 2 + w.rng.IntN(2)
 	for i := range n {
-		w.x = max(0, min(1279, w.x+w.rng.IntN(41)-12))
-		w.y = max(0, min(799, w.y+w.rng.IntN(41)-12))
+		w.x = max(0, min(1279, w.x+w.rng.IntN(81)-40))
+		w.y = max(0, min(799, w.y+w.rng.IntN(81)-40))
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -325,7 +325,8 @@ func (w *sessionWriter) mouseMove() {
 }
 
 func (w *sessionWriter) scroll() {
-	w.scrollY += 100 + w.rng.IntN(400)
+	// Down the page, and back to the top now and then.
+	w.scrollY = (w.scrollY + 100 + w.rng.IntN(400)) % 12000
 	w.add(fmt.Appendf(nil, `{"type":3,"data":{"source":3,"id":1,"x":0,"y":%d},"timestamp":%d}`, w.scrollY, w.tick(10, 200)), nil)
 }
 
