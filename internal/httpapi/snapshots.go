@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -93,11 +94,50 @@ func (s *Server) getSnapshots(c *call) error {
 	return s.writeBlocks(c, blocks)
 }
 
+// snapshotPrefetch is how many blocks are read from the blob store ahead
+// of the one being decompressed, so that the blob store's latency (an S3
+// round trip per block) overlaps with decompressing and sending.
+const snapshotPrefetch = 4
+
+// fetchedBlock is a block's compressed bytes, or why they could not be read.
+type fetchedBlock struct {
+	data []byte
+	err  error
+}
+
+// prefetch reads the blocks' blobs, at most snapshotPrefetch ahead of the
+// reader, which takes block i from the i-th channel and then calls done.
+// Reading stops when ctx ends.
+func (s *Server) prefetch(ctx context.Context, blocks []store.Block) (results []chan fetchedBlock, done func()) {
+	results = make([]chan fetchedBlock, len(blocks))
+	for i := range results {
+		results[i] = make(chan fetchedBlock, 1)
+	}
+	slots := make(chan struct{}, snapshotPrefetch)
+	go func() {
+		for i, b := range blocks {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			go func() {
+				data, err := s.blobs.Get(ctx, b.BlobKey)
+				results[i] <- fetchedBlock{data, err}
+			}()
+		}
+	}()
+	return results, func() { <-slots }
+}
+
 // writeBlocks sends the blocks' JSONL. An error before the first block is
 // read is answered as one (404 for a missing block, 503 otherwise); after
 // it, the response is cut short so that the client sees a broken transfer
 // instead of a silently shorter recording.
 func (s *Server) writeBlocks(c *call, blocks []store.Block) error {
+	ctx, cancel := context.WithCancel(c.r.Context())
+	defer cancel()
+	results, done := s.prefetch(ctx, blocks)
 	c.w.Header().Set("Content-Type", "application/jsonl")
 	c.status = http.StatusOK
 	bufp := snapshotBuffers.Get().(*[]byte)
@@ -110,10 +150,12 @@ func (s *Server) writeBlocks(c *call, blocks []store.Block) error {
 	}()
 	for i, b := range blocks {
 		sent := len(buf) // the blocks before, complete
-		data, err := s.blobs.Get(c.r.Context(), b.BlobKey)
+		f := <-results[i]
+		done()
+		err := f.err
 		if err == nil {
 			var out []byte
-			if out, err = snapshotDecoder.DecodeAll(data, buf); err == nil {
+			if out, err = snapshotDecoder.DecodeAll(f.data, buf); err == nil {
 				buf = out
 			}
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/tapedeck/tapedeck/internal/httpapi"
 	"github.com/tapedeck/tapedeck/internal/ingest"
 	"github.com/tapedeck/tapedeck/internal/jobs"
+	"github.com/tapedeck/tapedeck/internal/s3test"
 	"github.com/tapedeck/tapedeck/internal/store"
 	"github.com/tapedeck/tapedeck/internal/storetest"
 )
@@ -55,11 +56,18 @@ type snapshotBench struct {
 	session string
 }
 
-func newSnapshotBench(b *testing.B, visits int, compact bool) *snapshotBench {
+func newSnapshotBench(b *testing.B, visits int, compact, s3 bool) *snapshotBench {
 	b.Helper()
 	ctx := context.Background()
 	st := storetest.OpenSQLite(b)
-	blobs, err := blob.OpenDir(filepath.Join(b.TempDir(), "blobs"))
+	var blobs blob.Backend
+	var err error
+	if s3 {
+		srv := s3test.Start(b)
+		blobs, err = blob.Open(ctx, srv.BlobURL("bench"), "", srv.Env(nil))
+	} else {
+		blobs, err = blob.OpenDir(filepath.Join(b.TempDir(), "blobs"))
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -200,8 +208,10 @@ func (sb *snapshotBench) run(b *testing.B) {
 
 // BenchmarkSnapshots serves a long recording's snapshot data: as ingest
 // left it (a block per capture request, the first 20 of them), and once
-// compacted (blocks of up to 8 MiB of JSONL).
+// compacted (blocks of up to 8 MiB of JSONL); from a blob directory, and
+// the first from an S3 bucket.
 func BenchmarkSnapshots(b *testing.B) {
-	b.Run("batches", func(b *testing.B) { newSnapshotBench(b, 20, false).run(b) })
-	b.Run("compacted", func(b *testing.B) { newSnapshotBench(b, 60, true).run(b) })
+	b.Run("batches", func(b *testing.B) { newSnapshotBench(b, 20, false, false).run(b) })
+	b.Run("compacted", func(b *testing.B) { newSnapshotBench(b, 60, true, false).run(b) })
+	b.Run("batches-s3", func(b *testing.B) { newSnapshotBench(b, 20, false, true).run(b) })
 }
