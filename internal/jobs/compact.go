@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -36,7 +37,10 @@ type compactor struct {
 	enc        *zstd.Encoder
 	dec        *zstd.Decoder
 	blockBytes int
-	jsonl, out []byte
+	// part holds one old block's JSONL on its way into enc, and out the
+	// compacted block enc writes.
+	part []byte
+	out  bytes.Buffer
 }
 
 func newCompactor(blockBytes int) (*compactor, error) {
@@ -46,7 +50,7 @@ func newCompactor(blockBytes int) (*compactor, error) {
 	window = max(window, zstd.MinWindowSize)
 	window = min(window, zstd.MaxWindowSize)
 	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression),
-		zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(window))
+		zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(window), zstd.WithLowerEncoderMem(true))
 	if err != nil {
 		return nil, err
 	}
@@ -60,6 +64,22 @@ func newCompactor(blockBytes int) (*compactor, error) {
 func (c *compactor) close() {
 	c.enc.Close()
 	c.dec.Close()
+}
+
+// groups splits blocks, in order, into the runs that become one compacted
+// block each: as many as fit in blockBytes of JSONL (at least one).
+func (c *compactor) groups(blocks []store.Block) [][]store.Block {
+	var out [][]store.Block
+	var size int64
+	for i, b := range blocks {
+		if i == 0 || size+b.RawBytes > int64(c.blockBytes) {
+			out = append(out, nil)
+			size = 0
+		}
+		out[len(out)-1] = append(out[len(out)-1], b)
+		size += b.RawBytes
+	}
+	return out
 }
 
 // Compact rewrites the blocks of recordings that received nothing for
@@ -142,11 +162,7 @@ func (r *Runner) compactRecording(ctx context.Context, c *compactor, k store.Rec
 		return state, store.ErrRecordingChanged
 	}
 	now := r.Now().UTC()
-	var (
-		written   []store.Block
-		cur       store.Block
-		oldStored int64
-	)
+	var written []store.Block
 	removeWritten := func() {
 		for _, b := range written {
 			if err := r.Blobs.Delete(context.WithoutCancel(ctx), b.BlobKey); err != nil {
@@ -154,56 +170,18 @@ func (r *Runner) compactRecording(ctx context.Context, c *compactor, k store.Rec
 			}
 		}
 	}
-	flush := func() error {
-		c.out = c.enc.EncodeAll(c.jsonl, c.out[:0])
-		cur.BlobKey = fmt.Sprintf("%d/%s/%s.jsonl.zst", k.ProjectID, k.SessionID, uuid.Must(uuid.NewV7()))
-		cur.RawBytes, cur.StoredBytes, cur.CreatedAt = int64(len(c.jsonl)), int64(len(c.out)), now
-		if err := r.Blobs.Put(ctx, cur.BlobKey, c.out); err != nil {
-			return err
-		}
-		written = append(written, cur)
-		c.jsonl = c.jsonl[:0]
-		return nil
-	}
-	c.jsonl = c.jsonl[:0]
-	for _, b := range blocks {
-		if len(c.jsonl) > 0 && int64(len(c.jsonl))+b.RawBytes > int64(c.blockBytes) {
-			if err := flush(); err != nil {
-				removeWritten()
-				return state, err
-			}
-		}
-		first := len(c.jsonl) == 0
-		data, err := r.Blobs.Get(ctx, b.BlobKey)
-		if errors.Is(err, blob.ErrNotFound) {
-			err = fmt.Errorf("%w: %s: %v", errUnreadable, b.BlobKey, err)
-		}
-		if err == nil {
-			n := len(c.jsonl)
-			c.jsonl, err = c.dec.DecodeAll(data, c.jsonl)
-			if err != nil {
-				err = fmt.Errorf("%w: %s: %v", errUnreadable, b.BlobKey, err)
-			} else if got := int64(len(c.jsonl) - n); got != b.RawBytes {
-				err = fmt.Errorf("%w: %s holds %d bytes of JSONL, its row says %d", errUnreadable, b.BlobKey, got, b.RawBytes)
-			}
-		}
+	var oldStored int64
+	for _, group := range c.groups(blocks) {
+		b, err := r.writeCompacted(ctx, c, k, group)
 		if err != nil {
 			removeWritten()
 			return state, err
 		}
-		oldStored += b.StoredBytes
-		if first {
-			cur = store.Block{WindowID: b.WindowID, FirstTS: b.FirstTS, LastTS: b.LastTS}
-		} else if cur.WindowID != b.WindowID {
-			cur.WindowID = "" // lines of several windows
+		b.CreatedAt = now
+		written = append(written, b)
+		for _, old := range group {
+			oldStored += old.StoredBytes
 		}
-		cur.FirstTS = min(cur.FirstTS, b.FirstTS)
-		cur.LastTS = max(cur.LastTS, b.LastTS)
-		cur.EventCount += b.EventCount
-	}
-	if err := flush(); err != nil {
-		removeWritten()
-		return state, err
 	}
 	var newStored int64
 	for _, b := range written {
@@ -233,4 +211,49 @@ func (r *Runner) compactRecording(ctx context.Context, c *compactor, k store.Rec
 			"stored_bytes_after", newStored)
 	}
 	return state, nil
+}
+
+// writeCompacted streams the group's JSONL, block after block, into one
+// compacted block, puts it in the blob store and returns its row (without
+// seq and creation time).
+func (r *Runner) writeCompacted(ctx context.Context, c *compactor, k store.RecordingKey, group []store.Block) (store.Block, error) {
+	out := store.Block{WindowID: group[0].WindowID, FirstTS: group[0].FirstTS, LastTS: group[0].LastTS}
+	for _, b := range group {
+		out.RawBytes += b.RawBytes
+		out.EventCount += b.EventCount
+		out.FirstTS = min(out.FirstTS, b.FirstTS)
+		out.LastTS = max(out.LastTS, b.LastTS)
+		if b.WindowID != out.WindowID {
+			out.WindowID = "" // lines of several windows
+		}
+	}
+	c.out.Reset()
+	c.enc.ResetContentSize(&c.out, out.RawBytes)
+	for _, b := range group {
+		data, err := r.Blobs.Get(ctx, b.BlobKey)
+		if errors.Is(err, blob.ErrNotFound) {
+			return out, fmt.Errorf("%w: %s: %v", errUnreadable, b.BlobKey, err)
+		} else if err != nil {
+			return out, err
+		}
+		if c.part, err = c.dec.DecodeAll(data, c.part[:0]); err != nil {
+			return out, fmt.Errorf("%w: %s: %v", errUnreadable, b.BlobKey, err)
+		}
+		if int64(len(c.part)) != b.RawBytes {
+			return out, fmt.Errorf("%w: %s holds %d bytes of JSONL, its row says %d", errUnreadable, b.BlobKey,
+				len(c.part), b.RawBytes)
+		}
+		if _, err := c.enc.Write(c.part); err != nil {
+			return out, err
+		}
+	}
+	if err := c.enc.Close(); err != nil {
+		return out, err
+	}
+	out.StoredBytes = int64(c.out.Len())
+	out.BlobKey = fmt.Sprintf("%d/%s/%s.jsonl.zst", k.ProjectID, k.SessionID, uuid.Must(uuid.NewV7()))
+	if err := r.Blobs.Put(ctx, out.BlobKey, c.out.Bytes()); err != nil {
+		return out, err
+	}
+	return out, nil
 }
