@@ -159,6 +159,12 @@ func (r *Runner) compactRecording(ctx context.Context, c *compactor, k store.Rec
 		return state, err
 	}
 	if len(blocks) != rec.BlockCount {
+		// A batch landed between the two reads, or the rows disagree with
+		// the recording for good: only the second stays that way.
+		again, err := r.Store.Recording(ctx, k.ProjectID, k.SessionID)
+		if err == nil && again.BlockCount == rec.BlockCount && again.LastIngestedAt.Equal(rec.LastIngestedAt) {
+			return state, fmt.Errorf("%w: %d block rows, the recording counts %d", errUnreadable, len(blocks), rec.BlockCount)
+		}
 		return state, store.ErrRecordingChanged
 	}
 	now := r.Now().UTC()

@@ -550,3 +550,27 @@ func TestCompactBatches(t *testing.T) {
 		}
 	}
 }
+
+func TestCompactSkipsARecordingWhoseRowsDisagree(t *testing.T) {
+	e := newCompactEnv(t)
+	e.ingestAll(fixtureRecordings(t, "002", "003"))
+	ctx := context.Background()
+	blocks := e.blocks(fixtureSession)
+	// A row the recording does not count.
+	extra := blocks[1]
+	extra.Seq = 7
+	if err := e.st.Write(ctx, func(tx *store.Tx) error { return tx.InsertBlock(ctx, extra) }); err != nil {
+		t.Fatal(err)
+	}
+	e.advance(2 * time.Hour)
+	e.compact(0)
+	if n := len(e.blocks(fixtureSession)); n != 3 {
+		t.Fatalf("%d block rows, want the 3 untouched", n)
+	}
+	reads := 0
+	hook(t, &getHook, func(string) error { reads++; return nil })
+	e.compact(0)
+	if reads != 0 {
+		t.Errorf("the recording was read again (%d blocks)", reads)
+	}
+}
