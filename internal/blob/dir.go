@@ -39,12 +39,16 @@ func (d *Dir) String() string { return "directory " + d.path }
 // Close releases the directory.
 func (d *Dir) Close() error { return d.root.Close() }
 
-// Put writes data to a temporary file, syncs it, renames it into place and
-// syncs the directory, so that the block survives a crash once Put returns.
+// Put writes the block, syncs it and syncs its directory, so that the block
+// survives a crash once Put returns.
 //
-// The block's directory is opened once (created when missing) and every
-// other step works on names inside it, which spares walking the key's path
-// again for each system call.
+// A new key is written in place: its name is created exclusively, so no
+// reader can have been told of it yet, and a crash before Put returns
+// leaves at most an unreferenced file. A key that exists already is
+// replaced atomically instead: the data goes to a temporary file renamed
+// over it. The block's directory is opened once (created when missing) and
+// every other step works on names inside it, which spares walking the
+// key's path again for each system call.
 func (d *Dir) Put(ctx context.Context, key string, data []byte) error {
 	if err := checkKey(key); err != nil {
 		return err
@@ -58,11 +62,15 @@ func (d *Dir) Put(ctx context.Context, key string, data []byte) error {
 		return err
 	}
 	defer parent.Close()
-	var suffix [8]byte
-	rand.Read(suffix[:])
-	// A short name beside the block, whatever the key's length.
-	tmp := ".tmp-" + hex.EncodeToString(suffix[:])
-	f, err := parent.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	target := name
+	f, err := parent.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if errors.Is(err, fs.ErrExist) {
+		var suffix [8]byte
+		rand.Read(suffix[:])
+		// A short name beside the block, whatever the key's length.
+		target = ".tmp-" + hex.EncodeToString(suffix[:])
+		f, err = parent.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	}
 	if err != nil {
 		return err
 	}
@@ -73,18 +81,19 @@ func (d *Dir) Put(ctx context.Context, key string, data []byte) error {
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
-	if werr == nil {
-		werr = parent.Rename(tmp, name)
+	if werr == nil && target != name {
+		werr = parent.Rename(target, name)
 	}
 	if werr != nil {
-		parent.Remove(tmp)
+		parent.Remove(target)
 		return werr
 	}
 	return syncDir(parent)
 }
 
 // openDir opens the directory dir of the store as a Root, creating it
-// first when it does not exist.
+// first when it does not exist; the directories that hold a new one are
+// synced, so that its name survives a crash too.
 func (d *Dir) openDir(dir string) (*os.Root, error) {
 	r, err := d.root.OpenRoot(dir)
 	if err == nil || !errors.Is(err, fs.ErrNotExist) {
@@ -93,7 +102,25 @@ func (d *Dir) openDir(dir string) (*os.Root, error) {
 	if err := d.root.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
 	}
+	for up := path.Dir(dir); ; up = path.Dir(up) {
+		if err := d.syncPath(up); err != nil {
+			return nil, err
+		}
+		if up == "." {
+			break
+		}
+	}
 	return d.root.OpenRoot(dir)
+}
+
+// syncPath syncs the directory dir of the store.
+func (d *Dir) syncPath(dir string) error {
+	f, err := d.root.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
 }
 
 // syncDir syncs the directory r stands for, so that the names it holds

@@ -13,10 +13,9 @@ import (
 	"github.com/tapedeck/tapedeck/internal/store"
 )
 
-// addEvents stores analytics events and applies what they say about
-// persons: $identify and $create_alias merge distinct ids into one person,
-// $set and $set_once set its properties. It returns how many events it stored.
-func (s *Service) addEvents(ctx context.Context, tx *store.Tx, projectID int64, events []capture.Event, now time.Time) (int, error) {
+// eventRows makes the rows of analytics events, before the transaction
+// that stores them.
+func eventRows(projectID int64, events []capture.Event, now time.Time) ([]store.Event, error) {
 	rows := make([]store.Event, 0, len(events))
 	for _, e := range events {
 		props := e.Properties
@@ -28,10 +27,20 @@ func (s *Service) addEvents(ctx context.Context, tx *store.Tx, projectID int64, 
 		}
 		raw, err := json.Marshal(props)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		row.Properties = raw
 		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// addEvents stores analytics events (rows made by eventRows) and applies
+// what they say about persons: $identify and $create_alias merge distinct
+// ids into one person, $set and $set_once set its properties. It returns
+// how many events it stored.
+func (s *Service) addEvents(ctx context.Context, tx *store.Tx, projectID int64, events []capture.Event, rows []store.Event, now time.Time) (int, error) {
+	for _, e := range events {
 		if err := s.applyPerson(ctx, tx, projectID, e, now); err != nil {
 			return 0, err
 		}
@@ -110,13 +119,13 @@ func (s *Service) person(ctx context.Context, tx *store.Tx, projectID int64, dis
 // that is not an object adds nothing.
 func mergeProps(base, add json.RawMessage, override bool) json.RawMessage {
 	var b, a map[string]json.RawMessage
-	json.Unmarshal(base, &b)
 	if json.Unmarshal(add, &a) != nil || len(a) == 0 {
 		if base == nil {
 			return json.RawMessage(`{}`)
 		}
 		return base
 	}
+	json.Unmarshal(base, &b)
 	if b == nil {
 		b = map[string]json.RawMessage{}
 	}

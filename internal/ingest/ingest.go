@@ -36,7 +36,9 @@ type Service struct {
 func New(st *store.Store, blobs blob.Store, now func() time.Time, log *slog.Logger) *Service {
 	// EncodeAll takes one of the encoder's concurrency slots per call: as
 	// many as there are CPUs, so that concurrent requests do not queue.
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault),
+	// The fastest level: the acknowledgement waits for it, and compaction
+	// rewrites a finished recording's blocks at the best level anyway.
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest),
 		zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)))
 	if err != nil {
 		panic(err) // only fails on invalid options
@@ -89,8 +91,12 @@ func (s *Service) Ingest(ctx context.Context, project store.Project, recs []capt
 			return res, &TransientError{fmt.Errorf("store block: %w", err)}
 		}
 	}
+	rows, err := eventRows(project.ID, events, now)
+	if err != nil {
+		return res, err
+	}
 	var skipped []*block
-	err := s.commits.write(ctx, func(ctx context.Context, tx *store.Tx) error {
+	err = s.commits.write(ctx, func(ctx context.Context, tx *store.Tx) error {
 		skipped, res = nil, Result{}
 		for _, b := range blocks {
 			stored, err := s.addBlock(ctx, tx, project.ID, b, now)
@@ -107,7 +113,7 @@ func (s *Service) Ingest(ctx context.Context, project store.Project, recs []capt
 			res.RawBytes += b.raw
 			res.StoredBytes += int64(len(b.data))
 		}
-		n, err := s.addEvents(ctx, tx, project.ID, events, now)
+		n, err := s.addEvents(ctx, tx, project.ID, events, rows, now)
 		res.Events = n
 		return err
 	})
