@@ -50,7 +50,8 @@ type Config struct {
 	RateLimitPerMinute int
 	RateLimitPerHour   int
 	// JobsInterval is the time between two runs of the background jobs:
-	// the retention purge and the playlist counts refresh (TAPEDECK_JOBS_INTERVAL).
+	// the retention purge, the sessions purge, the playlist counts refresh
+	// and compaction (TAPEDECK_JOBS_INTERVAL).
 	JobsInterval time.Duration
 	// CompactAfter is how long a recording must have received nothing
 	// before the background jobs compact its blocks

@@ -138,6 +138,22 @@ func (r *Runner) Compact(ctx context.Context) (int, error) {
 	return done, nil
 }
 
+// compactFor runs Compact batch after batch until no recording is left
+// to compact or budget has passed (at least one batch runs), so that a
+// busy server's finished recordings do not pile up faster than one batch
+// per run, and returns how many recordings it rewrote.
+func (r *Runner) compactFor(ctx context.Context, budget time.Duration) (int, error) {
+	start := time.Now()
+	total := 0
+	for {
+		n, err := r.Compact(ctx)
+		total += n
+		if err != nil || n == 0 || time.Since(start) >= budget {
+			return total, err
+		}
+	}
+}
+
 // compactRecording rewrites one recording's blocks, in the order the
 // snapshots endpoint serves them, so that the JSONL it serves stays the
 // same byte for byte. It returns the state it read the recording at. The

@@ -549,6 +549,23 @@ func TestCompactBatches(t *testing.T) {
 			t.Errorf("session-%d has %d blocks", i, n)
 		}
 	}
+
+	// One run takes batch after batch while it has time.
+	for i := 5; i < 10; i++ {
+		for _, recs := range reqs {
+			for j := range recs {
+				recs[j].SessionID = fmt.Sprintf("session-%d", i)
+			}
+		}
+		e.ingestAll(reqs)
+	}
+	e.advance(2 * time.Hour)
+	e.runner.RunOnce(context.Background())
+	for i := 5; i < 10; i++ {
+		if n := len(e.blocks(fmt.Sprintf("session-%d", i))); n != 1 {
+			t.Errorf("session-%d has %d blocks after one run", i, n)
+		}
+	}
 }
 
 func TestCompactSkipsARecordingWhoseRowsDisagree(t *testing.T) {

@@ -34,13 +34,17 @@ type Runner struct {
 	CompactBlockBytes int
 }
 
+// every is the time between two runs.
+func (r *Runner) every() time.Duration {
+	if r.Every <= 0 {
+		return time.Minute
+	}
+	return r.Every
+}
+
 // Run runs the jobs once at start and then every r.Every until ctx ends.
 func (r *Runner) Run(ctx context.Context) {
-	every := r.Every
-	if every <= 0 {
-		every = time.Minute
-	}
-	t := time.NewTicker(every)
+	t := time.NewTicker(r.every())
 	defer t.Stop()
 	for {
 		r.RunOnce(ctx)
@@ -79,7 +83,7 @@ func (r *Runner) RunOnce(ctx context.Context) {
 	}
 	if r.CompactAfter > 0 {
 		r.exclusive(ctx, "compaction", func() {
-			if n, err := r.Compact(ctx); err != nil {
+			if n, err := r.compactFor(ctx, r.every()/2); err != nil {
 				r.Log.Error("compaction", "recordings", n, "err", err)
 			} else if n > 0 {
 				r.Log.Info("compaction", "recordings", n)
