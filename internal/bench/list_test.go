@@ -2,45 +2,18 @@ package bench
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
 
-// listTestBinary is the tapedeck binary the list tests start, built once.
-var listTestBinary struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-// testBinary builds the tapedeck command once for the package's tests and
-// returns its path.
+// testBinary is the tapedeck binary that TestMain (bench_test.go) built.
 func testBinary(t testing.TB) string {
 	t.Helper()
-	listTestBinary.once.Do(func() {
-		dir, err := os.MkdirTemp("", "tapedeck-bench-bin-")
-		if err != nil {
-			listTestBinary.err = err
-			return
-		}
-		path := filepath.Join(dir, "tapedeck")
-		out, err := exec.Command("go", "build", "-o", path, "github.com/tapedeck/tapedeck/cmd/tapedeck").CombinedOutput()
-		if err != nil {
-			listTestBinary.err = err
-			listTestBinary.path = string(out)
-			return
-		}
-		listTestBinary.path = path
-	})
-	if listTestBinary.err != nil {
-		t.Fatalf("build tapedeck: %v\n%s", listTestBinary.err, listTestBinary.path)
+	if binary == "" {
+		t.Fatal("TestMain built no tapedeck binary")
 	}
-	return listTestBinary.path
+	return binary
 }
 
 // testOptions are tiny sizes for the tests.

@@ -232,7 +232,8 @@ func Seed(ctx context.Context, s *Store, recordings, projects int, log io.Writer
 		return nil, err
 	}
 	out.Sample = seeds[0].sample()
-	fmt.Fprintf(log, "bench: building %d indexes\n", len(indexes))
+	fmt.Fprintf(log, "bench: rows written in %s; building %d indexes and triggers\n",
+		time.Since(start).Round(time.Millisecond), len(indexes))
 	for _, sql := range indexes {
 		if _, err := conn.ExecContext(ctx, sql); err != nil {
 			return nil, fmt.Errorf("rebuild index: %w", err)
@@ -338,33 +339,34 @@ func (w *seedWriter) userIDs() ([]int64, error) {
 	return users, rows.Err()
 }
 
-// dropIndexes drops the secondary indexes of the seeded tables and
-// returns the statements that create them again.
+// dropIndexes drops the secondary indexes and the triggers of the seeded
+// tables and returns the statements that create them again.
 func (w *seedWriter) dropIndexes() ([]string, error) {
 	args := make([]any, len(seededTables))
 	for i, t := range seededTables {
 		args[i] = t.name
 	}
-	rows, err := w.conn.QueryContext(w.ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-		AND tbl_name IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+`)`, args...)
+	rows, err := w.conn.QueryContext(w.ctx, `SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')
+		AND sql IS NOT NULL AND tbl_name IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+`)
+		ORDER BY type`, args...)
 	if err != nil {
 		return nil, err
 	}
-	var names, create []string
+	var drop, create []string
 	for rows.Next() {
-		var name, sql string
-		if err := rows.Scan(&name, &sql); err != nil {
+		var typ, name, sql string
+		if err := rows.Scan(&typ, &name, &sql); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		names, create = append(names, name), append(create, sql)
+		drop, create = append(drop, `DROP `+strings.ToUpper(typ)+` "`+name+`"`), append(create, sql)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for _, n := range names {
-		if _, err := w.conn.ExecContext(w.ctx, `DROP INDEX "`+n+`"`); err != nil {
+	for _, d := range drop {
+		if _, err := w.conn.ExecContext(w.ctx, d); err != nil {
 			return nil, err
 		}
 	}

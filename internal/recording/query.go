@@ -187,7 +187,9 @@ func (q Query) Compile(d store.Dialect, userID int64) (store.Condition, store.Or
 
 // order writes the sort keys: the requested recording first, then the
 // session id list's order or the order key. An activity score of NULL (no
-// activity at all) sorts last in either direction.
+// activity at all) sorts last in either direction. The keys are the
+// expressions the store indexes (migration 00005), so that a page is read
+// in order instead of sorted.
 func (q Query) order() store.Order {
 	var keys []string
 	var args []any
@@ -215,9 +217,19 @@ func (q Query) order() store.Order {
 		order = OrderStartTime
 	}
 	key := orderKeys[order]
-	if order == OrderActivityScore {
-		keys = append(keys, "CASE WHEN "+key+" IS NULL THEN 1 ELSE 0 END")
+	switch {
+	case order == OrderActivityScore && !q.Ascending:
+		// A score is never negative: -1 puts the recordings without one
+		// last.
+		keys = append(keys, "COALESCE("+key+", -1)"+dir)
+	case order == OrderActivityScore:
+		// No score reaches 1e300: the recordings without one come last.
+		keys = append(keys, "COALESCE("+key+", 1e300)"+dir)
+	default:
+		keys = append(keys, key+dir)
 	}
-	keys = append(keys, key+dir)
-	return store.Order{SQL: strings.Join(keys, ", "), Args: args}
+	// Every order but the start's has an index of its own (recordings are
+	// read in that order); the start index would have them sorted.
+	byIndex := key != orderKeys[OrderStartTime] && q.SessionRecordingID == ""
+	return store.Order{SQL: strings.Join(keys, ", "), Args: args, ByIndex: byIndex}
 }

@@ -72,6 +72,7 @@ var copyTables = []copyTable{
 		columns: []string{"project_id", "distinct_id", "person_id"}},
 	{name: "user_sessions", key: []string{"id"}, identity: true,
 		columns: []string{"id", "token_hash", "user_id", "created_at", "last_seen_at", "expires_at"}},
+	{name: "list_versions", key: []string{"project_id"}, columns: []string{"project_id", "version"}},
 }
 
 // CopyTables names the tables CopyTo moves, in the order it moves them.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"fmt"
 	"math"
@@ -29,6 +30,11 @@ type Condition struct {
 type Order struct {
 	SQL  string
 	Args []any
+	// ByIndex says that an index holds the first sort key (then the
+	// session id): the store then reads the recordings in that order and
+	// does not pick them by their start, so that a page does not sort every
+	// recording within retention.
+	ByIndex bool
 }
 
 // Dialect writes the SQL that differs from one database to another. Each
@@ -220,7 +226,18 @@ var listColumns = func() string {
 
 // recordingWhere is the WHERE clause shared by the listing queries.
 func recordingWhere(projectID, retentionFrom int64, c Condition) (string, []any) {
+	return listWhere(projectID, retentionFrom, c, false)
+}
+
+// listWhere is recordingWhere for a page in order o: when an index holds
+// o's sort key, the retention bound is written so that the database does
+// not use the start index to find the recordings (+ leaves the value as it
+// is, on SQLite and PostgreSQL alike).
+func listWhere(projectID, retentionFrom int64, c Condition, byIndex bool) (string, []any) {
 	where := ` WHERE r.project_id = ? AND r.first_ts >= ?`
+	if byIndex {
+		where = ` WHERE r.project_id = ? AND +r.first_ts >= ?`
+	}
 	args := []any{projectID, retentionFrom}
 	if c.SQL != "" {
 		where += ` AND (` + c.SQL + `)`
@@ -231,26 +248,89 @@ func recordingWhere(projectID, retentionFrom int64, c Condition) (string, []any)
 
 // ListRecordings returns one page of the project's recordings that started
 // at or after retentionFrom (rrweb milliseconds) and satisfy c, in order o,
-// and how many there are in all. Both are read from one snapshot.
+// and how many there are in all, read from one snapshot (on SQLite the
+// count may come from the cache, which is exact: see count_cache.go).
+//
+// The page is read in two steps: the session ids of the page, in order
+// (from an index that holds the sort key when there is one, without
+// reading the recordings that are skipped), then those recordings. When
+// the condition matches few recordings, the page is sorted from those
+// alone; when it matches none, or the page starts past the last one, no
+// page is read.
 func (s *Store) ListRecordings(ctx context.Context, projectID, retentionFrom int64, c Condition, o Order,
 	limit, offset int) ([]Recording, int, error) {
-	where, args := recordingWhere(projectID, retentionFrom, c)
 	tx, err := s.read.BeginTx(ctx, s.snapshot())
 	if err != nil {
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	var count int
-	if err := tx.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM recordings r`+where), args...).Scan(&count); err != nil {
+	set, err := s.matches(ctx, tx, projectID, retentionFrom, c)
+	if err != nil {
 		return nil, 0, err
 	}
-	q, args := orderedQuery(`SELECT `+listColumns+` FROM recordings r`+where, args, o, limit, offset)
+	if limit <= 0 || offset >= set.count {
+		return nil, set.count, nil
+	}
+	var q string
+	var args []any
+	if set.ids != nil {
+		// The matches are known: order them alone.
+		args = []any{projectID}
+		for _, m := range set.ids {
+			args = append(args, m.sessionID)
+		}
+		q, args = orderedQuery(`SELECT r.session_id FROM recordings r WHERE r.project_id = ? AND r.session_id IN (`+
+			placeholders(len(set.ids))+`)`, args, o, limit, offset)
+	} else {
+		where, whereArgs := listWhere(projectID, retentionFrom, c, o.ByIndex)
+		q, args = orderedQuery(`SELECT r.session_id FROM recordings r`+where, whereArgs, o, limit, offset)
+	}
 	rows, err := tx.QueryContext(ctx, s.rebind(q), args...)
 	if err != nil {
 		return nil, 0, err
 	}
-	list, err := collect(rows, scanRecording)
-	return list, count, err
+	ids, err := collect(rows, scanString)
+	if err != nil {
+		return nil, 0, err
+	}
+	list, err := s.recordingsByID(ctx, tx, projectID, ids)
+	return list, set.count, err
+}
+
+// scanString scans one text column.
+func scanString(sc interface{ Scan(...any) error }) (string, error) {
+	var v string
+	return v, sc.Scan(&v)
+}
+
+// recordingsByID reads the listed recordings of the project, in the order
+// of ids, without their activity points.
+func (s *Store) recordingsByID(ctx context.Context, tx *sql.Tx, projectID int64, ids []string) ([]Recording, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := []any{projectID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := tx.QueryContext(ctx, s.rebind(`SELECT `+listColumns+` FROM recordings WHERE project_id = ? AND session_id IN (`+
+		placeholders(len(ids))+`)`), args...)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := collect(rows, scanRecording)
+	if err != nil {
+		return nil, err
+	}
+	at := make(map[string]int, len(ids))
+	for i, id := range ids {
+		at[id] = i
+	}
+	list := make([]Recording, len(ids))
+	for _, r := range recs {
+		list[at[r.SessionID]] = r
+	}
+	return list, nil
 }
 
 // orderedQuery appends the order (with the session id as the last key) and
@@ -292,8 +372,5 @@ func (s *Store) RecordingSessionIDs(ctx context.Context, projectID, retentionFro
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(sc interface{ Scan(...any) error }) (string, error) {
-		var id string
-		return id, sc.Scan(&id)
-	})
+	return collect(rows, scanString)
 }
