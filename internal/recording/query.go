@@ -82,6 +82,22 @@ var orderKeys = map[string]string{
 	OrderRecordingTTL:       "r.first_ts",
 }
 
+// orderIndexes names the store's index of each order's key (migration
+// 00005), which holds the key, then the session id.
+var orderIndexes = map[string]string{
+	OrderStartTime:          "recordings_list_start",
+	OrderDuration:           "recordings_order_duration",
+	OrderRecordingDuration:  "recordings_order_duration",
+	OrderActiveSeconds:      "recordings_order_active",
+	OrderInactiveSeconds:    "recordings_order_inactive",
+	OrderConsoleErrorCount:  "recordings_order_errors",
+	OrderClickCount:         "recordings_order_clicks",
+	OrderKeypressCount:      "recordings_order_keypresses",
+	OrderMouseActivityCount: "recordings_order_mouse",
+	OrderActivityScore:      "recordings_order_score",
+	OrderRecordingTTL:       "recordings_list_start",
+}
+
 // orderNames lists the orders for error messages.
 var orderNames = []string{OrderStartTime, OrderDuration, OrderRecordingDuration, OrderActiveSeconds,
 	OrderInactiveSeconds, OrderConsoleErrorCount, OrderClickCount, OrderKeypressCount, OrderMouseActivityCount,
@@ -121,6 +137,7 @@ func (q Query) Compile(d store.Dialect, userID int64) (store.Condition, store.Or
 	}
 	c := compiler{d}
 	var parts []frag
+	var from int64
 	if q.DateFrom != nil {
 		// first_ts is whole milliseconds: start at the first one not
 		// before DateFrom.
@@ -128,7 +145,13 @@ func (q Query) Compile(d store.Dialect, userID int64) (store.Condition, store.Or
 		if q.DateFrom.Sub(time.UnixMilli(ms)) > 0 {
 			ms++
 		}
-		parts = append(parts, frag{"r.first_ts >= ?", []any{ms}})
+		if q.SessionRecordingID == "" {
+			// The store's start bound (the requested recording, listed
+			// whatever its start, needs it in the SQL instead).
+			from = ms
+		} else {
+			parts = append(parts, frag{"r.first_ts >= ?", []any{ms}})
+		}
 	}
 	if q.DateTo != nil {
 		ms := q.DateTo.UnixMilli()
@@ -145,8 +168,10 @@ func (q Query) Compile(d store.Dialect, userID int64) (store.Condition, store.Or
 		}
 	}
 	if q.PersonUUID != "" {
-		parts = append(parts, frag{`r.distinct_id IN (SELECT pd.distinct_id FROM person_distinct_ids pd
-			JOIN persons p ON p.id = pd.person_id WHERE pd.project_id = r.project_id AND p.uuid = ?)`, []any{q.PersonUUID}})
+		// Not correlated with r, so that the person's few distinct ids are
+		// read once and their recordings found by the distinct id index.
+		parts = append(parts, frag{`(r.project_id, r.distinct_id) IN (SELECT pd.project_id, pd.distinct_id
+			FROM person_distinct_ids pd JOIN persons p ON p.id = pd.person_id WHERE p.uuid = ?)`, []any{q.PersonUUID}})
 	}
 	if len(q.DistinctIDs) > 0 {
 		parts = append(parts, inList(frag{sql: "r.distinct_id"}, q.DistinctIDs))
@@ -182,7 +207,7 @@ func (q Query) Compile(d store.Dialect, userID int64) (store.Condition, store.Or
 	if q.SessionRecordingID != "" && cond.sql != "" {
 		cond = frag{"(" + cond.sql + ") OR r.session_id = ?", append(cond.args, q.SessionRecordingID)}
 	}
-	return store.Condition{SQL: cond.sql, Args: cond.args}, q.order(), nil
+	return store.Condition{SQL: cond.sql, Args: cond.args, From: from}, q.order(), nil
 }
 
 // order writes the sort keys: the requested recording first, then the
@@ -228,8 +253,12 @@ func (q Query) order() store.Order {
 	default:
 		keys = append(keys, key+dir)
 	}
-	// Every order but the start's has an index of its own (recordings are
-	// read in that order); the start index would have them sorted.
-	byIndex := key != orderKeys[OrderStartTime] && q.SessionRecordingID == ""
-	return store.Order{SQL: strings.Join(keys, ", "), Args: args, ByIndex: byIndex}
+	index := orderIndexes[order]
+	if order == OrderActivityScore && q.Ascending {
+		index = "recordings_order_score_asc"
+	}
+	if q.SessionRecordingID != "" {
+		index = ""
+	}
+	return store.Order{SQL: strings.Join(keys, ", "), Args: args, Index: index}
 }

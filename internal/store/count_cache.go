@@ -37,11 +37,11 @@ import (
 // smallMatchSet is the most matches a cached count keeps the session ids
 // of. A page of such a list is read from those recordings alone, instead of
 // scanning the project's recordings in order for the few that match.
-var smallMatchSet = 2000
+var smallMatchSet = 5000
 
 // maxCachedCounts bounds the counts kept per store; the least recently
 // used goes first.
-const maxCachedCounts = 128
+const maxCachedCounts = 64
 
 // match is a recording a condition matched.
 type match struct {
@@ -143,12 +143,16 @@ func (c *countCache) put(key string, e *countEntry) {
 	c.entries[key] = e
 }
 
-// countKey identifies a project's condition: its SQL and arguments.
+// countKey identifies a project's condition: its SQL and arguments, and
+// whether it bounds the start (not the bound itself, which moves).
 func countKey(projectID int64, c Condition) string {
 	var b strings.Builder
 	b.WriteString(strconv.FormatInt(projectID, 10))
 	b.WriteByte(0)
 	b.WriteString(c.SQL)
+	if c.From != 0 {
+		b.WriteString("\x00from")
+	}
 	for _, a := range c.Args {
 		b.WriteByte(0)
 		switch v := a.(type) {
@@ -196,11 +200,15 @@ func (s *Store) matches(ctx context.Context, tx *sql.Tx, projectID, retentionFro
 		set, _, err := s.readMatches(ctx, tx, projectID, retentionFrom, c, false)
 		return set, err
 	}
+	// A list with a start bound of its own is cached apart from the same
+	// list without one, whose bound is the retention's.
+	key := countKey(projectID, c)
+	retentionFrom = max(retentionFrom, c.From)
+	c.From = 0
 	version, err := s.listVersion(ctx, tx, projectID)
 	if err != nil {
 		return matchSet{}, err
 	}
-	key := countKey(projectID, c)
 	if e := cache.get(key); e != nil {
 		if e.version == version && e.from <= retentionFrom {
 			if e.from == retentionFrom {

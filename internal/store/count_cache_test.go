@@ -28,7 +28,7 @@ func listAll(t *testing.T, s *Store, projectID, from int64, c Condition, o Order
 func TestListCountsFollowChanges(t *testing.T) { forEachBackend(t, testListCountsFollowChanges) }
 
 func testListCountsFollowChanges(t *testing.T, b backend) {
-	for _, small := range []int{2000, 1} {
+	for _, small := range []int{5000, 1} {
 		t.Run(fmt.Sprintf("small sets up to %d", small), func(t *testing.T) {
 			defer func(n int) { smallMatchSet = n }(smallMatchSet)
 			smallMatchSet = small
@@ -60,6 +60,13 @@ func testListCountsFollowChanges(t *testing.T, b backend) {
 			check("from 2500", 2500, clicks, []string{"r4", "r3", "r2"})
 			check("from 3500", 3500, clicks, []string{"r4", "r3"})
 			check("all from 3500", 3500, Condition{}, []string{"r4", "r3"})
+			// A start bound of the condition's own, moving on, and the same
+			// list without it.
+			check("condition from 2500", 0, Condition{SQL: clicks.SQL, Args: clicks.Args, From: 2500}, []string{"r4", "r3", "r2"})
+			check("condition from 3500", 1000, Condition{SQL: clicks.SQL, Args: clicks.Args, From: 3500}, []string{"r4", "r3"})
+			check("condition from before retention", 3500, Condition{SQL: clicks.SQL, Args: clicks.Args, From: 2000},
+				[]string{"r4", "r3"})
+			check("still from 3500", 3500, clicks, []string{"r4", "r3"})
 			// And back (a longer retention): counted again.
 			check("from 0 again", 0, clicks, []string{"r4", "r3", "r2", "r0"})
 
@@ -109,15 +116,15 @@ func testListCountsFollowChanges(t *testing.T, b backend) {
 func TestListPages(t *testing.T) { forEachBackend(t, testListPages) }
 
 func testListPages(t *testing.T, b backend) {
-	for _, small := range []int{2000, 1} {
+	for _, small := range []int{5000, 1} {
 		t.Run(fmt.Sprintf("small sets up to %d", small), func(t *testing.T) {
 			defer func(n int) { smallMatchSet = n }(smallMatchSet)
 			smallMatchSet = small
 			s, p, _ := newListStore(t, b)
 			ctx := context.Background()
 			putRecordings(t, s, p.ID, []int64{1000, 2000, 3000, 4000, 5000, 6000, 7000}, []int{2, 0, 2, 1, 2, 0, 1})
-			orders := []Order{{SQL: "r.first_ts DESC"}, {SQL: "r.first_ts ASC"}, {SQL: "r.click_count DESC", ByIndex: true},
-				{SQL: "r.click_count ASC", ByIndex: true}}
+			orders := []Order{{SQL: "r.first_ts DESC", Index: "recordings_list_start"}, {SQL: "r.first_ts ASC"}, {SQL: "r.click_count DESC", Index: "recordings_order_clicks"},
+				{SQL: "r.click_count ASC", Index: "recordings_order_clicks"}}
 			want := [][]string{
 				{"r6", "r5", "r4", "r3", "r2", "r1", "r0"},
 				{"r0", "r1", "r2", "r3", "r4", "r5", "r6"},

@@ -21,6 +21,12 @@ import (
 type Condition struct {
 	SQL  string
 	Args []any
+	// From, when later than the retention bound, replaces it: the
+	// recordings must have started at or after it (rrweb milliseconds). A
+	// lower bound given here, rather than in SQL, bounds the start index's
+	// range, and a count cached for an earlier From is brought forward
+	// instead of read again.
+	From int64
 }
 
 // Order is a comma-separated list of SQL sort keys over the recordings
@@ -30,11 +36,12 @@ type Condition struct {
 type Order struct {
 	SQL  string
 	Args []any
-	// ByIndex says that an index holds the first sort key (then the
-	// session id): the store then reads the recordings in that order and
-	// does not pick them by their start, so that a page does not sort every
-	// recording within retention.
-	ByIndex bool
+	// Index names the index that holds the first sort key (then the session
+	// id), if one does. On SQLite a page is read through it, in order: the
+	// planner, without statistics, could otherwise pick the recordings by
+	// another index (the start's, or one that a filter's range fits) and
+	// sort every match to find one page.
+	Index string
 }
 
 // Dialect writes the SQL that differs from one database to another. Each
@@ -226,18 +233,8 @@ var listColumns = func() string {
 
 // recordingWhere is the WHERE clause shared by the listing queries.
 func recordingWhere(projectID, retentionFrom int64, c Condition) (string, []any) {
-	return listWhere(projectID, retentionFrom, c, false)
-}
-
-// listWhere is recordingWhere for a page in order o: when an index holds
-// o's sort key, the retention bound is written so that the database does
-// not use the start index to find the recordings (+ leaves the value as it
-// is, on SQLite and PostgreSQL alike).
-func listWhere(projectID, retentionFrom int64, c Condition, byIndex bool) (string, []any) {
+	retentionFrom = max(retentionFrom, c.From)
 	where := ` WHERE r.project_id = ? AND r.first_ts >= ?`
-	if byIndex {
-		where = ` WHERE r.project_id = ? AND +r.first_ts >= ?`
-	}
 	args := []any{projectID, retentionFrom}
 	if c.SQL != "" {
 		where += ` AND (` + c.SQL + `)`
@@ -274,16 +271,30 @@ func (s *Store) ListRecordings(ctx context.Context, projectID, retentionFrom int
 	var q string
 	var args []any
 	if set.ids != nil {
-		// The matches are known: order them alone.
-		args = []any{projectID}
-		for _, m := range set.ids {
+		// The matches are known: look them up by their key and order them
+		// alone (CROSS JOIN keeps SQLite from scanning an index in order
+		// for them instead).
+		var b strings.Builder
+		for i, m := range set.ids {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?)")
 			args = append(args, m.sessionID)
 		}
-		q, args = orderedQuery(`SELECT r.session_id FROM recordings r WHERE r.project_id = ? AND r.session_id IN (`+
-			placeholders(len(set.ids))+`)`, args, o, limit, offset)
+		args = append(args, projectID)
+		q, args = orderedQuery(`SELECT r.session_id FROM (VALUES `+b.String()+`) ids CROSS JOIN recordings r
+			WHERE r.project_id = ? AND r.session_id = ids.column1`, args, o, limit, offset)
 	} else {
-		where, whereArgs := listWhere(projectID, retentionFrom, c, o.ByIndex)
-		q, args = orderedQuery(`SELECT r.session_id FROM recordings r`+where, whereArgs, o, limit, offset)
+		where, whereArgs := recordingWhere(projectID, retentionFrom, c)
+		from := ` FROM recordings r`
+		if s.engine == engineSQLite && o.Index != "" {
+			if !isIdentifier(o.Index) {
+				return nil, 0, fmt.Errorf("store: bad index name %q", o.Index)
+			}
+			from += ` INDEXED BY ` + o.Index
+		}
+		q, args = orderedQuery(`SELECT r.session_id`+from+where, whereArgs, o, limit, offset)
 	}
 	rows, err := tx.QueryContext(ctx, s.rebind(q), args...)
 	if err != nil {
@@ -295,6 +306,16 @@ func (s *Store) ListRecordings(ctx context.Context, projectID, retentionFrom int
 	}
 	list, err := s.recordingsByID(ctx, tx, projectID, ids)
 	return list, set.count, err
+}
+
+// isIdentifier reports whether name is a plain SQL identifier.
+func isIdentifier(name string) bool {
+	for i, r := range name {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return name != ""
 }
 
 // scanString scans one text column.
