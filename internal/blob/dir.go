@@ -39,8 +39,8 @@ func (d *Dir) String() string { return "directory " + d.path }
 // Close releases the directory.
 func (d *Dir) Close() error { return d.root.Close() }
 
-// Put writes the block, syncs it and syncs its directory, so that the block
-// survives a crash once Put returns.
+// Put writes the block, syncs it and syncs its directory (both at once for
+// a new key), so that the block survives a crash once Put returns.
 //
 // A new key is written in place: its name is created exclusively, so no
 // reader can have been told of it yet, and a crash before Put returns
@@ -74,6 +74,13 @@ func (d *Dir) Put(ctx context.Context, key string, data []byte) error {
 	if err != nil {
 		return err
 	}
+	// A new name is in the directory already: its sync runs while the data
+	// is written and synced, rather than after.
+	var dirSynced chan error
+	if target == name {
+		dirSynced = make(chan error, 1)
+		go func() { dirSynced <- syncDir(parent) }()
+	}
 	_, werr := f.Write(data)
 	if werr == nil {
 		werr = f.Sync()
@@ -81,14 +88,22 @@ func (d *Dir) Put(ctx context.Context, key string, data []byte) error {
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
+	if dirSynced != nil {
+		if derr := <-dirSynced; werr == nil {
+			werr = derr
+		}
+	}
 	if werr == nil && target != name {
 		werr = parent.Rename(target, name)
+		if werr == nil {
+			werr = syncDir(parent)
+		}
 	}
 	if werr != nil {
 		parent.Remove(target)
 		return werr
 	}
-	return syncDir(parent)
+	return nil
 }
 
 // openDir opens the directory dir of the store as a Root, creating it
