@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -68,6 +69,7 @@ func BenchmarkIngestFloor(b *testing.B) {
 	b.SetBytes(size)
 	var plain, packed []byte
 	b.ResetTimer()
+	cpu := processCPU()
 	for b.Loop() {
 		for _, r := range visit {
 			zr, err := gzip.NewReader(bytes.NewReader(r.Body))
@@ -92,6 +94,17 @@ func BenchmarkIngestFloor(b *testing.B) {
 			}
 		}
 	}
+	b.ReportMetric(float64((processCPU()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+}
+
+// processCPU is the CPU time (user and system) the process has used: a
+// figure other processes on the machine disturb less than elapsed time.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkIngestVisits stores visits one request at a time, as one client.
@@ -117,6 +130,7 @@ func benchmarkClients(b *testing.B, clients int) {
 	)
 	const round = 32 // visits made while the timer is stopped
 	seed := 0
+	var cpu time.Duration
 	b.ResetTimer()
 	for done := 0; done < b.N; {
 		b.StopTimer()
@@ -128,6 +142,7 @@ func benchmarkClients(b *testing.B, clients int) {
 		}
 		close(visits)
 		b.StartTimer()
+		start := processCPU()
 		var wg sync.WaitGroup
 		for range clients {
 			wg.Go(func() {
@@ -148,9 +163,11 @@ func benchmarkClients(b *testing.B, clients int) {
 			})
 		}
 		wg.Wait()
+		cpu += processCPU() - start
 		done += n
 	}
 	b.StopTimer()
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	if len(latencies) > 0 {
 		slices.Sort(latencies)
 		q := func(f float64) float64 {
