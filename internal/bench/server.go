@@ -36,12 +36,21 @@ func NewStore(ctx context.Context, o Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{Dir: dir, binary: o.Binary}
+	if err := s.init(ctx); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return s, nil
+}
+
+// init gives a new store a project and a user with an API key.
+func (s *Store) init(ctx context.Context) error {
 	var projects []struct {
 		ID       int64  `json:"id"`
 		APIToken string `json:"api_token"`
 	}
 	if err := s.Admin(ctx, &projects, "project", "list"); err != nil {
-		return nil, err
+		return err
 	}
 	if len(projects) == 0 {
 		// A store gets its default project when the server first starts;
@@ -51,22 +60,22 @@ func NewStore(ctx context.Context, o Options) (*Store, error) {
 			APIToken string `json:"api_token"`
 		}
 		if err := s.Admin(ctx, &p, "project", "create", "--name", "Bench"); err != nil {
-			return nil, err
+			return err
 		}
 		projects = append(projects, p)
 	}
 	s.ProjectID, s.Token = projects[0].ID, projects[0].APIToken
 	if err := s.Admin(ctx, nil, "user", "create", "--email", "bench@example.com"); err != nil {
-		return nil, err
+		return err
 	}
 	var key struct {
 		Key string `json:"key"`
 	}
 	if err := s.Admin(ctx, &key, "apikey", "create", "--user", "bench@example.com", "--label", "bench"); err != nil {
-		return nil, err
+		return err
 	}
 	s.APIKey = key.Key
-	return s, nil
+	return nil
 }
 
 // SQLitePath is the store's SQLite file.
