@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"sync"
 	"time"
 
@@ -22,7 +21,7 @@ func init() {
 		Name: "list",
 		Summary: "the recordings list at --recordings recordings: the default page, every filter kind, every order, " +
 			"deep offsets and counts, each against the same store calls made in process",
-		Sizes: "--recordings, --projects; --duration caps each query's runs; --clients for the concurrent phase",
+		Sizes: "--recordings (at least 100), --projects; --duration/4 caps each query's runs; --clients for the concurrent phase",
 		Run:   runList,
 	})
 }
@@ -131,6 +130,8 @@ func firstProject(s *Seeded) int64 {
 // sequential (one client), so that its latencies are not queueing; the
 // concurrent phase runs the default list with o.Clients clients.
 func MeasureList(ctx context.Context, o Options) (*ListRun, error) {
+	// Enough recordings for every query to match some.
+	o.Recordings = max(o.Recordings, 100)
 	st, err := NewStore(ctx, o)
 	if err != nil {
 		return nil, err
@@ -537,15 +538,4 @@ func (l *lister) concurrent(ctx context.Context, run *ListRun, clients int, budg
 	run.ConcurrentP50, run.ConcurrentP99 = lat.Percentile(50), lat.Percentile(99)
 	run.ConcurrentRate = float64(lat.Len()) / elapsed.Seconds()
 	return nil
-}
-
-// kinds lists the kinds of the queries measured, in order.
-func (run *ListRun) kinds() []string {
-	var out []string
-	for _, q := range run.Queries {
-		if !slices.Contains(out, q.Kind) {
-			out = append(out, q.Kind)
-		}
-	}
-	return out
 }

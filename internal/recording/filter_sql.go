@@ -128,6 +128,37 @@ type operand struct {
 // compiler turns filters into SQL for one dialect.
 type compiler struct {
 	d store.Dialect
+	// personSets writes person filters as the set of distinct ids whose
+	// person satisfies them, read once, instead of looking up each
+	// recording's person: the faster form when every recording is
+	// examined (a count), the slower when a page needs only a few.
+	personSets bool
+}
+
+// personSet is a person filter as a set: the recordings whose distinct id
+// belongs to a person whose properties satisfy f's positive operator, or,
+// for a negative operator, those whose distinct id belongs to no person
+// satisfying its positive counterpart (a recording without a person has no
+// properties: it satisfies every negative operator and no positive one,
+// as compare has it).
+func (c compiler) personSet(f filter) (frag, error) {
+	if f.any {
+		return sqlTrue, nil
+	}
+	pos, negative := negated[f.op]
+	if negative {
+		f.op = pos
+	}
+	cond, err := c.positive(f.op, c.jsonOperand("p.properties", f.key), f)
+	if err != nil {
+		return frag{}, err
+	}
+	set := frag{`(r.project_id, r.distinct_id) IN (SELECT pd.project_id, pd.distinct_id FROM person_distinct_ids pd
+		JOIN persons p ON p.id = pd.person_id WHERE ` + cond.sql + `)`, cond.args}
+	if negative {
+		return not(set), nil
+	}
+	return set, nil
 }
 
 // jsonOperand is a top-level key of the JSON object doc.
@@ -244,6 +275,9 @@ func (c compiler) inSet(subquery string, v operand, f filter, requireRows bool) 
 func (c compiler) leaf(f filter) (frag, error) {
 	switch f.kind {
 	case kindPerson:
+		if c.personSets {
+			return c.personSet(f)
+		}
 		return c.compare(c.jsonOperand(personDoc, f.key), f)
 	case kindEvent:
 		return c.inSet(sessionEvents, c.jsonOperand("e.properties", f.key), f, true)

@@ -2,6 +2,7 @@ package recording
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -135,7 +136,6 @@ func (q Query) Compile(d store.Dialect, userID int64) (store.Condition, store.Or
 	if _, ok := orderKeys[q.Order]; q.Order != "" && !ok {
 		return store.Condition{}, store.Order{}, fmt.Errorf("recording: unknown order %q", q.Order)
 	}
-	c := compiler{d}
 	var parts []frag
 	var from int64
 	if q.DateFrom != nil {
@@ -188,15 +188,35 @@ func (q Query) Compile(d store.Dialect, userID int64) (store.Condition, store.Or
 			parts = append(parts, frag{"NOT EXISTS (" + views + ")", nil})
 		}
 	}
+	cond, err := q.filters(compiler{d: d}, parts)
+	if err != nil {
+		return store.Condition{}, store.Order{}, err
+	}
+	out := store.Condition{SQL: cond.sql, Args: cond.args, From: from}
+	// The same condition with person filters as sets, for counting.
+	counting, err := q.filters(compiler{d: d, personSets: true}, parts)
+	if err != nil {
+		return store.Condition{}, store.Order{}, err
+	}
+	if counting.sql != cond.sql {
+		out.CountSQL, out.CountArgs = counting.sql, counting.args
+	}
+	return out, q.order(), nil
+}
+
+// filters joins parts (the conditions that do not depend on how filters
+// are written) with the compiled filters.
+func (q Query) filters(c compiler, parts []frag) (frag, error) {
+	parts = slices.Clone(parts)
 	for _, f := range q.having {
 		cond, err := c.leaf(f)
 		if err != nil {
-			return store.Condition{}, store.Order{}, err
+			return frag{}, err
 		}
 		parts = append(parts, cond)
 	}
 	if where, err := c.group(q.where); err != nil {
-		return store.Condition{}, store.Order{}, err
+		return frag{}, err
 	} else if where.sql != sqlTrue.sql {
 		parts = append(parts, where)
 	}
@@ -205,9 +225,9 @@ func (q Query) Compile(d store.Dialect, userID int64) (store.Condition, store.Or
 		cond = joinFrags(parts, false)
 	}
 	if q.SessionRecordingID != "" && cond.sql != "" {
-		cond = frag{"(" + cond.sql + ") OR r.session_id = ?", append(cond.args, q.SessionRecordingID)}
+		cond = frag{"(" + cond.sql + ") OR r.session_id = ?", append(slices.Clone(cond.args), q.SessionRecordingID)}
 	}
-	return store.Condition{SQL: cond.sql, Args: cond.args, From: from}, q.order(), nil
+	return cond, nil
 }
 
 // order writes the sort keys: the requested recording first, then the

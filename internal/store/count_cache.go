@@ -197,6 +197,9 @@ func (s *Store) listVersion(ctx context.Context, tx *sql.Tx, projectID int64) (i
 func (s *Store) matches(ctx context.Context, tx *sql.Tx, projectID, retentionFrom int64, c Condition) (matchSet, error) {
 	cache := s.counts()
 	if cache == nil {
+		if c.CountSQL != "" {
+			c = Condition{SQL: c.CountSQL, Args: c.CountArgs, From: c.From}
+		}
 		set, _, err := s.readMatches(ctx, tx, projectID, retentionFrom, c, false)
 		return set, err
 	}
@@ -205,6 +208,9 @@ func (s *Store) matches(ctx context.Context, tx *sql.Tx, projectID, retentionFro
 	key := countKey(projectID, c)
 	retentionFrom = max(retentionFrom, c.From)
 	c.From = 0
+	if c.CountSQL != "" {
+		c = Condition{SQL: c.CountSQL, Args: c.CountArgs}
+	}
 	version, err := s.listVersion(ctx, tx, projectID)
 	if err != nil {
 		return matchSet{}, err

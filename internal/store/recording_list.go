@@ -21,6 +21,10 @@ import (
 type Condition struct {
 	SQL  string
 	Args []any
+	// CountSQL and CountArgs, when set, are the same condition written to
+	// examine every recording (a count) rather than a few (a page).
+	CountSQL  string
+	CountArgs []any
 	// From, when later than the retention bound, replaces it: the
 	// recordings must have started at or after it (rrweb milliseconds). A
 	// lower bound given here, rather than in SQL, bounds the start index's
