@@ -216,8 +216,17 @@ func TestListPersonProperties(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.key+" "+c.op+" "+c.value, func(t *testing.T) {
-			got, _ := f.list(t, properties(prop("person", c.key, c.op, c.value)))
+			query := properties(prop("person", c.key, c.op, c.value))
+			got, _ := f.list(t, query)
 			check(t, "", got, c.want)
+			// Both ways of writing a person filter select the same.
+			v, _ := url.ParseQuery(query)
+			q, err := ParseListQuery(v, testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, "for a page", f.runForm(t, q, false), c.want)
+			check(t, "for a count", f.runForm(t, q, true), c.want)
 		})
 	}
 }
