@@ -207,29 +207,37 @@ func (s *Store) matches(ctx context.Context, tx *sql.Tx, projectID, retentionFro
 	// list without one, whose bound is the retention's.
 	key := countKey(projectID, c)
 	retentionFrom = max(retentionFrom, c.From)
-	c.From = 0
+	// The count form reads every recording; a move between two bounds
+	// reads a few, in the page's form.
+	all := Condition{SQL: c.SQL, Args: c.Args}
 	if c.CountSQL != "" {
-		c = Condition{SQL: c.CountSQL, Args: c.CountArgs}
+		all = Condition{SQL: c.CountSQL, Args: c.CountArgs}
 	}
+	c = Condition{SQL: c.SQL, Args: c.Args}
 	version, err := s.listVersion(ctx, tx, projectID)
 	if err != nil {
 		return matchSet{}, err
 	}
 	if e := cache.get(key); e != nil {
-		if e.version == version && e.from <= retentionFrom {
+		if e.version == version {
 			if e.from == retentionFrom {
 				return e.set, nil
 			}
-			set, err := s.advance(ctx, tx, projectID, e, retentionFrom, c)
+			set, err := s.move(ctx, tx, projectID, e, retentionFrom, c)
 			if err != nil {
 				return matchSet{}, err
 			}
-			cache.put(key, &countEntry{version: version, from: retentionFrom, set: set})
+			// Keep the cached bound moving forward only: concurrent lists
+			// read the clock in any order, and the later bound is the one
+			// the next lists will ask for.
+			if retentionFrom > e.from {
+				cache.put(key, &countEntry{version: version, from: retentionFrom, set: set})
+			}
 			return set, nil
 		}
 		cache.miss()
 	}
-	set, _, err := s.readMatches(ctx, tx, projectID, retentionFrom, c, true)
+	set, _, err := s.readMatches(ctx, tx, projectID, retentionFrom, all, true)
 	if err != nil {
 		return matchSet{}, err
 	}
@@ -237,20 +245,32 @@ func (s *Store) matches(ctx context.Context, tx *sql.Tx, projectID, retentionFro
 	return set, nil
 }
 
-// advance moves a cached set's retention bound forward to from: the
-// matches that started before from are taken off.
-func (s *Store) advance(ctx context.Context, tx *sql.Tx, projectID int64, e *countEntry, from int64, c Condition) (matchSet, error) {
-	if e.set.ids != nil {
+// move brings a cached set to the retention bound from: the matches that
+// started between the two bounds are taken off (a later bound) or added
+// (an earlier one, as when a list read the clock just before another).
+func (s *Store) move(ctx context.Context, tx *sql.Tx, projectID int64, e *countEntry, from int64, c Condition) (matchSet, error) {
+	if from > e.from && e.set.ids != nil {
 		ids := slices.DeleteFunc(slices.Clone(e.set.ids), func(m match) bool { return m.firstTS < from })
 		return matchSet{count: len(ids), ids: ids}, nil
 	}
-	where, args := recordingWhere(projectID, e.from, c)
-	var left int
-	if err := tx.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM recordings r`+where+` AND r.first_ts < ?`),
-		append(args, from)...).Scan(&left); err != nil {
+	lo, hi := min(from, e.from), max(from, e.from)
+	where, args := recordingWhere(projectID, lo, c)
+	where, args = where+` AND r.first_ts < ?`, append(args, hi)
+	if from > e.from {
+		var left int
+		if err := tx.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM recordings r`+where), args...).Scan(&left); err != nil {
+			return matchSet{}, err
+		}
+		return matchSet{count: e.set.count - left}, nil
+	}
+	more, _, err := s.readMatchesWhere(ctx, tx, where, args, e.set.ids != nil)
+	if err != nil {
 		return matchSet{}, err
 	}
-	return matchSet{count: e.set.count - left}, nil
+	if e.set.ids != nil && more.ids != nil && len(e.set.ids)+len(more.ids) <= smallMatchSet {
+		return matchSet{count: e.set.count + more.count, ids: slices.Concat(more.ids, e.set.ids)}, nil
+	}
+	return matchSet{count: e.set.count + more.count}, nil
 }
 
 // readMatches counts the matches in tx's snapshot. With keepSmall, a set
@@ -258,6 +278,12 @@ func (s *Store) advance(ctx context.Context, tx *sql.Tx, projectID int64, e *cou
 // pass when the set is small; a larger one is counted in a second).
 func (s *Store) readMatches(ctx context.Context, tx *sql.Tx, projectID, from int64, c Condition, keepSmall bool) (matchSet, bool, error) {
 	where, args := recordingWhere(projectID, from, c)
+	return s.readMatchesWhere(ctx, tx, where, args, keepSmall)
+}
+
+// readMatchesWhere is readMatches over the recordings r that satisfy
+// where, a WHERE clause with its arguments.
+func (s *Store) readMatchesWhere(ctx context.Context, tx *sql.Tx, where string, args []any, keepSmall bool) (matchSet, bool, error) {
 	if keepSmall {
 		rows, err := tx.QueryContext(ctx, s.rebind(`SELECT r.session_id, r.first_ts FROM recordings r`+where+` LIMIT ?`),
 			append(slices.Clone(args), smallMatchSet+1)...)
