@@ -255,7 +255,9 @@ func (s *Store) move(ctx context.Context, tx *sql.Tx, projectID int64, e *countE
 	}
 	lo, hi := min(from, e.from), max(from, e.from)
 	where, args := recordingWhere(projectID, lo, c)
-	where, args = where+` AND r.first_ts < ?`, append(args, hi)
+	// The few recordings between the bounds, by the start index (the
+	// planner, not knowing how few, might take a filter's index instead).
+	where, args = ` INDEXED BY recordings_list_start`+where+` AND r.first_ts < ?`, append(args, hi)
 	if from > e.from {
 		var left int
 		if err := tx.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM recordings r`+where), args...).Scan(&left); err != nil {
@@ -282,7 +284,8 @@ func (s *Store) readMatches(ctx context.Context, tx *sql.Tx, projectID, from int
 }
 
 // readMatchesWhere is readMatches over the recordings r that satisfy
-// where, a WHERE clause with its arguments.
+// where, a WHERE clause (which may start with an INDEXED BY) with its
+// arguments.
 func (s *Store) readMatchesWhere(ctx context.Context, tx *sql.Tx, where string, args []any, keepSmall bool) (matchSet, bool, error) {
 	if keepSmall {
 		rows, err := tx.QueryContext(ctx, s.rebind(`SELECT r.session_id, r.first_ts FROM recordings r`+where+` LIMIT ?`),
