@@ -27,8 +27,12 @@ import (
 // events, persons and distinct ids, and views). A cached count is used only
 // while the version read in the list's own snapshot is the one it was
 // counted at, so it is never stale. As time passes, the retention bound
-// moves forward: the recordings that left it since are counted (a range of
-// the start index) and taken off, so that the count stays exact.
+// (or a list's own start bound, date_from) moves forward: the recordings
+// that left it since are counted (a range of the start index) and taken
+// off, and a list that read the clock a moment before the cached one gets
+// the few recordings in between added, so that the count stays exact. The
+// first list of a condition, and the first after any change to the
+// project's recordings, counts in full.
 //
 // PostgreSQL counts every time: it counts quickly with index-only and
 // parallel scans, and sequences or counters updated by every write would
