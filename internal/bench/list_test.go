@@ -52,16 +52,17 @@ func TestSeed(t *testing.T) {
 	if len(s.Sample.SessionIDs) != 10 || s.Sample.PersonUUID == "" || s.Sample.Email == "" || s.Sample.UserID == 0 {
 		t.Errorf("sample %+v", s.Sample)
 	}
-	// The dropped indexes are back.
+	// The dropped indexes and triggers are back.
 	db, err := openForSeeding(st.SQLitePath())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var indexes int
-	if err := db.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'recordings_start'`).
-		Scan(&indexes); err != nil || indexes != 1 {
-		t.Errorf("recordings_start: %d %v", indexes, err)
+	for _, name := range []string{"recordings_list_start", "recordings_order_clicks", "recordings_list_version_insert"} {
+		var n int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE name = ?`, name).Scan(&n); err != nil || n != 1 {
+			t.Errorf("%s: %d %v", name, n, err)
+		}
 	}
 	var n int
 	if err := db.QueryRow(`SELECT COUNT(*) FROM recordings r JOIN person_distinct_ids d
