@@ -23,6 +23,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.IntVar(&o.Recordings, "recordings", o.Recordings, "recordings seeded for the list scenario")
 	fs.IntVar(&o.Projects, "projects", o.Projects, "projects the seeded recordings spread over")
 	fs.IntVar(&o.Sessions, "sessions", o.Sessions, "long recordings for the snapshots and storage figures")
+	fs.IntVar(&o.Runs, "runs", o.Runs, "runs of each scenario; every figure printed is the median of the runs")
 	fs.StringVar(&o.Dir, "dir", "", "where fresh stores are created (default: the system's temporary directory)")
 	asJSON := fs.Bool("json", false, "print the figures as JSON")
 	fs.Usage = func() {}

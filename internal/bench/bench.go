@@ -34,13 +34,16 @@ type Options struct {
 	// Sessions is the number of long recordings the snapshots and storage
 	// measurements use.
 	Sessions int
+	// Runs is how many times each scenario runs; with more than one, every
+	// figure reported is the median of the runs.
+	Runs int
 	// Log receives progress lines.
 	Log io.Writer
 }
 
 // DefaultOptions are the sizes the documented figures were measured with.
 func DefaultOptions() Options {
-	return Options{Clients: 8, Duration: 20 * time.Second, Recordings: 1_000_000, Projects: 10, Sessions: 20, Log: io.Discard}
+	return Options{Clients: 8, Duration: 20 * time.Second, Recordings: 1_000_000, Projects: 10, Sessions: 20, Runs: 1, Log: io.Discard}
 }
 
 // Scenario is one benchmark.
@@ -88,11 +91,16 @@ func Run(ctx context.Context, names []string, o Options) ([]*Report, error) {
 		if !ok {
 			return reports, fmt.Errorf("unknown scenario %q (have: %s)", n, strings.Join(scenarioNames(), ", "))
 		}
-		fmt.Fprintf(o.Log, "bench: %s…\n", n)
-		r, err := s.Run(ctx, o)
-		if err != nil {
-			return reports, fmt.Errorf("%s: %w", n, err)
+		var runs []*Report
+		for i := range max(o.Runs, 1) {
+			fmt.Fprintf(o.Log, "bench: %s, run %d of %d…\n", n, i+1, max(o.Runs, 1))
+			r, err := s.Run(ctx, o)
+			if err != nil {
+				return reports, fmt.Errorf("%s: %w", n, err)
+			}
+			runs = append(runs, r)
 		}
+		r := medianReport(runs)
 		r.Scenario = n
 		reports = append(reports, r)
 	}

@@ -98,3 +98,45 @@ func num(v float64) string {
 	}
 	return fmt.Sprintf("%.4f", v)
 }
+
+// medianReport combines the reports of several runs of one scenario: each
+// figure is the median of its values over the runs that reported it, and
+// so are its floor and its ratio (the median of each run's own ratio, as
+// each ratio compares figures measured side by side). Params come from
+// the first run, with the number of runs added.
+func medianReport(runs []*Report) *Report {
+	if len(runs) == 1 {
+		return runs[0]
+	}
+	out := &Report{Params: map[string]any{}}
+	for k, v := range runs[0].Params {
+		out.Params[k] = v
+	}
+	out.Params["runs"] = len(runs)
+	type samples struct{ values, floors, ratios []float64 }
+	byName := map[string]*samples{}
+	for _, r := range runs {
+		for _, row := range r.Rows {
+			s := byName[row.Name]
+			if s == nil {
+				s = &samples{}
+				byName[row.Name] = s
+				out.Rows = append(out.Rows, Row{Name: row.Name, Unit: row.Unit})
+			}
+			s.values = append(s.values, row.Value)
+			if row.Floor != nil {
+				s.floors = append(s.floors, *row.Floor)
+				s.ratios = append(s.ratios, *row.Ratio)
+			}
+		}
+	}
+	for i := range out.Rows {
+		s := byName[out.Rows[i].Name]
+		out.Rows[i].Value = Median(s.values)
+		if len(s.floors) > 0 {
+			floor, ratio := Median(s.floors), Median(s.ratios)
+			out.Rows[i].Floor, out.Rows[i].Ratio = &floor, &ratio
+		}
+	}
+	return out
+}
