@@ -149,8 +149,9 @@ func moveStore(ctx context.Context, cfg config.Config, toDatabase, toBlob string
 // copyBlocks copies each block's blob to the same key in dst, unless dst
 // already holds the same bytes, then reads it back from dst and checks its
 // size and SHA-256 against the source's. A key that dst holds with other
-// bytes is an error: the target belongs to someone else. It returns the
-// total size of the blocks.
+// bytes is an error: the target belongs to someone else. An inline block
+// (no key) moved with its row, and the table checksums cover its bytes.
+// It returns the total size of the blocks, inline ones included.
 func copyBlocks(ctx context.Context, blocks []store.BlockRef, src, dst blob.Store) (int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -184,7 +185,12 @@ func copyBlocks(ctx context.Context, blocks []store.BlockRef, src, dst blob.Stor
 		}()
 	}
 	seen := map[string]bool{}
+	var inline int64
 	for _, b := range blocks {
+		if b.Key == "" {
+			inline += b.StoredBytes
+			continue
+		}
 		if seen[b.Key] {
 			continue
 		}
@@ -207,7 +213,7 @@ func copyBlocks(ctx context.Context, blocks []store.BlockRef, src, dst blob.Stor
 		}
 		return 0, errs[0]
 	}
-	return total, ctx.Err()
+	return total + inline, ctx.Err()
 }
 
 func copyBlock(ctx context.Context, key string, src, dst blob.Store) (int64, error) {

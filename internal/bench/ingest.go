@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -145,7 +144,7 @@ func runIngest(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	stored, err := dirBytes(st.BlobDir())
+	stored, err := storedBytes(ctx, st, "")
 	if err != nil {
 		return nil, err
 	}
@@ -402,32 +401,6 @@ func ingestFloor(ctx context.Context, bodies []captureBatch, path string, d time
 // phase, from 1 to 5 seconds.
 func floorDuration(d time.Duration) time.Duration {
 	return min(5*time.Second, max(time.Second, d/4))
-}
-
-// dirBytes is the size of the files under dir (temporary files of blocks
-// being written excluded).
-func dirBytes(dir string) (int64, error) {
-	var n int64
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if os.IsNotExist(err) {
-				return nil
-			}
-			return err
-		}
-		if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".tmp-") {
-			info, err := d.Info()
-			if err != nil {
-				if os.IsNotExist(err) {
-					return nil
-				}
-				return err
-			}
-			n += info.Size()
-		}
-		return nil
-	})
-	return n, err
 }
 
 // failures counts the requests that failed and keeps the first reason.

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,7 +19,7 @@ import (
 func init() {
 	register(Scenario{
 		Name:    "snapshots",
-		Summary: "reading long recordings' JSONL (sources, then blocks 20 keys at a time); floor: read + zstd-decompress the same block files",
+		Summary: "reading long recordings' JSONL (sources, then blocks 20 keys at a time); floor: read the same blocks (inline from SQLite, or block files) + zstd-decompress",
 		Sizes:   "--sessions (long recordings of about 4 MB of JSONL each), --clients (readers), --duration (reading)",
 		Run:     runSnapshots,
 	})
@@ -93,16 +91,17 @@ func runSnapshots(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 
-	// Floor: the same block files, read and decompressed.
-	var files []string
+	// Floor: the same blocks, read where the store keeps them and
+	// decompressed.
+	var refs []blockRef
 	for _, s := range sessions {
-		paths, err := filepath.Glob(filepath.Join(sessionBlobDir(st, s.SessionID), "*.jsonl.zst"))
+		b, err := storedBlocks(ctx, st, s.SessionID)
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, paths...)
+		refs = append(refs, b...)
 	}
-	floorMB, err := readFloor(ctx, files, clients, floorDuration(o.Duration))
+	floorMB, err := readFloor(ctx, st, refs, clients, floorDuration(o.Duration))
 	if err != nil {
 		return nil, err
 	}
@@ -145,30 +144,29 @@ func ingestSessions(ctx context.Context, srv *Server, sessions []*syntheticSessi
 	return fails.err("ingest")
 }
 
-// sessionBlobDir is where a recording's blocks are, in the store's blob
-// directory.
-func sessionBlobDir(st *Store, sessionID string) string {
-	return filepath.Join(st.BlobDir(), strconv.FormatInt(st.ProjectID, 10), sessionID)
-}
-
-// readFloor reads and decompresses the files, clients at a time, in a
+// readFloor reads and decompresses the blocks, clients at a time, in a
 // loop for d, and returns the MB/s of decompressed bytes.
-func readFloor(ctx context.Context, files []string, clients int, d time.Duration) (float64, error) {
-	if len(files) == 0 {
-		return 0, fmt.Errorf("no block files in the blob directory")
+func readFloor(ctx context.Context, st *Store, blocks []blockRef, clients int, d time.Duration) (float64, error) {
+	if len(blocks) == 0 {
+		return 0, fmt.Errorf("no blocks in the store")
 	}
 	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
 	if err != nil {
 		return 0, err
 	}
 	defer dec.Close()
+	rd, err := newBlockReader(ctx, st, clients)
+	if err != nil {
+		return 0, err
+	}
+	defer rd.close()
 	var total atomic.Int64
 	var fails failures
 	var next atomic.Int64
 	var bufs sync.Pool
 	elapsed := closedLoop(ctx, clients, d, func(int) bool {
-		f := files[int(next.Add(1)-1)%len(files)]
-		data, err := os.ReadFile(f)
+		b := blocks[int(next.Add(1)-1)%len(blocks)]
+		data, err := rd.read(ctx, b)
 		if err != nil {
 			fails.add(err)
 			return false
@@ -176,7 +174,7 @@ func readFloor(ctx context.Context, files []string, clients int, d time.Duration
 		buf, _ := bufs.Get().([]byte)
 		out, err := dec.DecodeAll(data, buf[:0])
 		if err != nil {
-			fails.add(fmt.Errorf("%s: %w", f, err))
+			fails.add(fmt.Errorf("block %s/%d: %w", b.sessionID, b.seq, err))
 			return false
 		}
 		total.Add(int64(len(out)))

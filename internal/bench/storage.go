@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"slices"
 	"sync"
@@ -68,7 +67,7 @@ func runStorage(ctx context.Context, o Options) (*Report, error) {
 	sizes := make(map[string]*sessionSizes, n)
 	var mu sync.Mutex
 	err = ingestSessions(ctx, srv, sessions, clients, func(s *syntheticSession) error {
-		b, err := dirBytes(sessionBlobDir(st, s.SessionID))
+		b, err := storedBytes(ctx, st, s.SessionID)
 		mu.Lock()
 		sizes[s.SessionID] = &sessionSizes{before: b}
 		mu.Unlock()
@@ -210,9 +209,9 @@ func zstd19(ctx context.Context, zstdPath string, sessions []*syntheticSession, 
 	return fails.err("floor")
 }
 
-// waitCompacted waits, up to timeout, until every session has one source
-// and one block file, and records the size of the compacted ones. It
-// returns how many were compacted.
+// waitCompacted waits, up to timeout, until every session has one source,
+// its one block in the blob store, and records the size of the compacted
+// ones. It returns how many were compacted.
 func waitCompacted(ctx context.Context, st *Store, api apiClient, sessions []*syntheticSession, sizes map[string]*sessionSizes, timeout time.Duration) (int, error) {
 	deadline := time.Now().Add(timeout)
 	done := 0
@@ -229,16 +228,14 @@ func waitCompacted(ctx context.Context, st *Store, api apiClient, sessions []*sy
 			if n != 1 {
 				continue
 			}
-			entries, err := os.ReadDir(sessionBlobDir(st, s.SessionID))
+			blocks, err := storedBlocks(ctx, st, s.SessionID)
 			if err != nil {
 				return done, err
 			}
-			if len(entries) != 1 && time.Now().Before(deadline) {
-				continue // the replaced blocks are still being removed
+			if len(blocks) != 1 || blocks[0].key == "" {
+				continue // not committed yet
 			}
-			if sz.after, err = dirBytes(sessionBlobDir(st, s.SessionID)); err != nil {
-				return done, err
-			}
+			sz.after = blocks[0].stored
 			sz.compacted = true
 			done++
 		}

@@ -347,17 +347,26 @@ func TestCaptureGzipBombIsRefused(t *testing.T) {
 	}
 }
 
-func TestCaptureStorageFailureIs503(t *testing.T) {
+// TestCaptureWithoutTheBlobStore checks that capture does not need the
+// blob store (blocks are kept inline until compaction) and that a
+// metadata store failure is answered with 503.
+func TestCaptureWithoutTheBlobStore(t *testing.T) {
 	e := newCaptureEnv(t)
 	// Take the blob directory away under the running server.
 	if err := os.RemoveAll(filepath.Dir(e.blobPath())); err != nil {
 		t.Fatal(err)
 	}
-	if r := e.send(11); r.status != 503 {
-		t.Fatalf("capture with a broken blob store: %d %s, want 503", r.status, r.body)
+	if r := e.send(11); r.status != 200 {
+		t.Fatalf("capture with a broken blob store: %d %s, want 200", r.status, r.body)
 	}
-	if r := e.do("GET", e.path("fx", "/session_recordings/"+formSession+"/"), "alice", nil); r.status != 404 {
-		t.Errorf("a refused request left a recording: %d", r.status)
+	snaps := e.path("fx", "/session_recordings/"+formSession+"/snapshots?source=blob_v2&start_blob_key=0&end_blob_key=0")
+	if r := e.do("GET", snaps, "alice", nil); r.status != 200 || len(r.body) == 0 {
+		t.Errorf("snapshots of a recording captured without the blob store: %d, %d bytes", r.status, len(r.body))
+	}
+
+	e.store.Close() // every statement now fails
+	if r := e.send(2); r.status != 503 {
+		t.Fatalf("capture with a broken metadata store: %d %s, want 503", r.status, r.body)
 	}
 }
 

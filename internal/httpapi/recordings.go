@@ -104,9 +104,13 @@ func (s *Server) deleteRecording(c *call) error {
 }
 
 // deleteBlocks removes blocks whose rows are gone. A block that cannot be
-// removed now is only wasted space: nothing refers to it any more.
+// removed now is only wasted space: nothing refers to it any more. An
+// empty key is an inline block, gone with its row.
 func (s *Server) deleteBlocks(keys []string) {
 	for _, k := range keys {
+		if k == "" {
+			continue
+		}
 		if err := s.blobs.Delete(context.Background(), k); err != nil {
 			s.log.Warn("delete block", "key", k, "err", err)
 		}

@@ -96,7 +96,8 @@ func (s *Server) getSnapshots(c *call) error {
 
 // snapshotPrefetch is how many blocks are read from the blob store ahead
 // of the one being decompressed, so that the blob store's latency (an S3
-// round trip per block) overlaps with decompressing and sending.
+// round trip per block) overlaps with decompressing and sending. Inline
+// blocks come with their rows and are not fetched.
 const snapshotPrefetch = 4
 
 // fetchedBlock is a block's compressed bytes, or why they could not be read.
@@ -107,7 +108,8 @@ type fetchedBlock struct {
 
 // prefetch reads the blocks' blobs, at most snapshotPrefetch ahead of the
 // reader, which takes block i from the i-th channel and then calls done.
-// Reading stops when ctx ends.
+// An inline block's bytes are passed on as they are. Reading stops when
+// ctx ends.
 func (s *Server) prefetch(ctx context.Context, blocks []store.Block) (results []chan fetchedBlock, done func()) {
 	results = make([]chan fetchedBlock, len(blocks))
 	for i := range results {
@@ -120,6 +122,10 @@ func (s *Server) prefetch(ctx context.Context, blocks []store.Block) (results []
 			case slots <- struct{}{}:
 			case <-ctx.Done():
 				return
+			}
+			if b.BlobKey == "" {
+				results[i] <- fetchedBlock{data: b.Data}
+				continue
 			}
 			go func() {
 				data, err := s.blobs.Get(ctx, b.BlobKey)
@@ -160,7 +166,7 @@ func (s *Server) writeBlocks(c *call, blocks []store.Block) error {
 			}
 		}
 		if err != nil {
-			s.log.Error("read block", "key", b.BlobKey, "err", err)
+			s.log.Error("read block", "session_id", b.SessionID, "seq", b.Seq, "key", b.BlobKey, "err", err)
 			if i == 0 {
 				if errors.Is(err, blob.ErrNotFound) {
 					return apierror.NotFound("The recording's snapshot data is missing from the blob store.")

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/tapedeck/tapedeck/internal/blob"
 	"github.com/tapedeck/tapedeck/internal/httpapi"
 	"github.com/tapedeck/tapedeck/internal/jobs"
@@ -63,6 +65,25 @@ func TestSnapshotsAfterCompaction(t *testing.T) {
 		t.Fatalf("%d sources, want 6", len(before))
 	}
 	jsonl := e.snapshotJSONL(docsSession, 0, 5)
+	// Before compaction the blocks are inline, served as their rows hold them.
+	inline, err := e.store.BlockRange(context.Background(), e.projects["fx"].ID, docsSession, 0, 6)
+	if err != nil || len(inline) != 6 {
+		t.Fatalf("block rows: %d %v", len(inline), err)
+	}
+	dec, _ := zstd.NewReader(nil)
+	defer dec.Close()
+	var rows []byte
+	for _, b := range inline {
+		if b.BlobKey != "" || b.Data == nil {
+			t.Fatalf("block %d before compaction: key %q, %d inline bytes", b.Seq, b.BlobKey, len(b.Data))
+		}
+		if rows, err = dec.DecodeAll(b.Data, rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(rows, jsonl) {
+		t.Fatalf("served %d bytes of JSONL, the inline blocks hold %d", len(jsonl), len(rows))
+	}
 	var parts [][]byte
 	for i := range before {
 		parts = append(parts, e.snapshotJSONL(docsSession, i, i))
@@ -98,9 +119,22 @@ func TestSnapshotBlockErrors(t *testing.T) {
 	e, blobs := newSnapshotEnv(t)
 	e.sendAll(2, 3, 4, 5)
 	ctx := context.Background()
+	// Compaction with a one-byte limit moves each block to the blob store
+	// as a block of its own.
+	e.clock.Advance(2 * time.Hour)
+	r := &jobs.Runner{Store: e.store, Blobs: blobs, Log: slog.New(slog.DiscardHandler), Now: e.clock.Now,
+		CompactAfter: time.Hour, CompactBlockBytes: 1}
+	if n, err := r.Compact(ctx); err != nil || n != 1 {
+		t.Fatalf("compacted %d recordings (%v), want 1", n, err)
+	}
 	blocks, err := e.store.Blocks(ctx, e.projects["fx"].ID, docsSession)
 	if err != nil || len(blocks) != 4 {
 		t.Fatalf("blocks: %d %v", len(blocks), err)
+	}
+	for _, b := range blocks {
+		if b.BlobKey == "" {
+			t.Fatalf("block %d is still inline", b.Seq)
+		}
 	}
 	first := e.snapshotJSONL(docsSession, 0, 0)
 	snaps := e.path("fx", "/session_recordings/"+docsSession+"/snapshots?source=blob_v2")

@@ -1,6 +1,7 @@
 // Package ingest is the write path of captured data: it turns validated
-// recordings into immutable blocks in the blob store and session aggregates
-// in the metadata store, and stores analytics events and persons.
+// recordings into immutable blocks, kept inline in the metadata store until
+// compaction moves them to the blob store, and session aggregates, and
+// stores analytics events and persons.
 package ingest
 
 import (
@@ -12,10 +13,8 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/klauspost/compress/zstd"
 
-	"github.com/tapedeck/tapedeck/internal/blob"
 	"github.com/tapedeck/tapedeck/internal/capture"
 	"github.com/tapedeck/tapedeck/internal/rrweb"
 	"github.com/tapedeck/tapedeck/internal/store"
@@ -24,7 +23,6 @@ import (
 // Service stores captured data durably.
 type Service struct {
 	store *store.Store
-	blobs blob.Store
 	now   func() time.Time
 	log   *slog.Logger
 	enc   *zstd.Encoder
@@ -33,7 +31,7 @@ type Service struct {
 }
 
 // New makes a Service.
-func New(st *store.Store, blobs blob.Store, now func() time.Time, log *slog.Logger) *Service {
+func New(st *store.Store, now func() time.Time, log *slog.Logger) *Service {
 	// EncodeAll takes one of the encoder's concurrency slots per call: as
 	// many as there are CPUs, so that concurrent requests do not queue.
 	// The fastest level: the acknowledgement waits for it, and compaction
@@ -43,7 +41,7 @@ func New(st *store.Store, blobs blob.Store, now func() time.Time, log *slog.Logg
 	if err != nil {
 		panic(err) // only fails on invalid options
 	}
-	return &Service{store: st, blobs: blobs, now: now, log: log, enc: enc, commits: newCommitter(st)}
+	return &Service{store: st, now: now, log: log, enc: enc, commits: newCommitter(st)}
 }
 
 // Result says what one request added.
@@ -60,15 +58,16 @@ type Result struct {
 type block struct {
 	rec     capture.Recording
 	summary rrweb.Summary
-	key     string
 	raw     int64
 	data    []byte
 }
 
 // Ingest stores one request's recordings and events for the project. It
-// returns only once they are durable: every block is in the blob store and
-// the rows that make it visible are committed. A recording whose snapshot
-// uuids were all stored before (a retried request) is skipped.
+// returns only once they are durable: the rows that make them visible,
+// each block's compressed bytes inline in its row, are committed. The
+// blob store is not involved: compaction moves a recording's blocks there
+// once it is idle. A recording whose snapshot uuids were all stored before
+// (a retried request) is skipped.
 //
 // On SQLite the rows of concurrent requests are committed together in one
 // transaction (see committer); each request still succeeds or fails alone.
@@ -83,28 +82,20 @@ func (s *Service) Ingest(ctx context.Context, project store.Project, recs []capt
 		}
 		b := &block{rec: rec, summary: summary}
 		b.data, b.raw = s.encodeBlock(rec.WindowID, kept)
-		b.key = fmt.Sprintf("%d/%s/%s.jsonl.zst", project.ID, rec.SessionID, uuid.Must(uuid.NewV7()))
 		blocks = append(blocks, b)
-	}
-	for _, b := range blocks {
-		if err := s.blobs.Put(ctx, b.key, b.data); err != nil {
-			return res, &TransientError{fmt.Errorf("store block: %w", err)}
-		}
 	}
 	rows, err := eventRows(project.ID, events, now)
 	if err != nil {
 		return res, err
 	}
-	var skipped []*block
 	err = s.commits.write(ctx, func(ctx context.Context, tx *store.Tx) error {
-		skipped, res = nil, Result{}
+		res = Result{}
 		for _, b := range blocks {
 			stored, err := s.addBlock(ctx, tx, project.ID, b, now)
 			if err != nil {
 				return err
 			}
 			if !stored {
-				skipped = append(skipped, b)
 				res.Duplicates++
 				continue
 			}
@@ -118,22 +109,9 @@ func (s *Service) Ingest(ctx context.Context, project store.Project, recs []capt
 		return err
 	})
 	if err != nil {
-		// The blocks are not referenced by any row: remove them.
-		for _, b := range blocks {
-			s.deleteBlob(b.key)
-		}
 		return Result{}, &TransientError{fmt.Errorf("commit: %w", err)}
 	}
-	for _, b := range skipped {
-		s.deleteBlob(b.key)
-	}
 	return res, nil
-}
-
-func (s *Service) deleteBlob(key string) {
-	if err := s.blobs.Delete(context.Background(), key); err != nil {
-		s.log.Warn("remove unreferenced block", "key", key, "err", err)
-	}
 }
 
 // TransientError is a storage failure worth retrying; capture answers it
@@ -201,7 +179,7 @@ func (s *Service) addBlock(ctx context.Context, tx *store.Tx, projectID int64, b
 		return false, err
 	}
 	if err := tx.InsertBlock(ctx, store.Block{ProjectID: projectID, SessionID: b.rec.SessionID, Seq: seq,
-		BlobKey: b.key, WindowID: b.rec.WindowID, FirstTS: b.summary.FirstTimestamp, LastTS: b.summary.LastTimestamp,
+		Data: b.data, WindowID: b.rec.WindowID, FirstTS: b.summary.FirstTimestamp, LastTS: b.summary.LastTimestamp,
 		EventCount: b.summary.EventCount, RawBytes: b.raw, StoredBytes: int64(len(b.data)), CreatedAt: now}); err != nil {
 		return false, err
 	}

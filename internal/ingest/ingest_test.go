@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -10,7 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tapedeck/tapedeck/internal/blob"
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/tapedeck/tapedeck/internal/capture"
 	"github.com/tapedeck/tapedeck/internal/store"
 	"github.com/tapedeck/tapedeck/internal/storetest"
@@ -28,12 +30,7 @@ var fixtureNow = time.Date(2026, 11, 26, 3, 44, 0, 0, time.UTC)
 func newService(t testing.TB) (*Service, *store.Store, store.Project) {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
 	st := storetest.Open(t)
-	blobs, err := blob.OpenDir(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	org := store.Organization{ID: "01a21600-0000-7000-8000-00000000000a", Name: "o", CreatedAt: fixtureNow}
 	if err := st.CreateOrganization(ctx, org); err != nil {
 		t.Fatal(err)
@@ -43,7 +40,7 @@ func newService(t testing.TB) (*Service, *store.Store, store.Project) {
 	if err := st.CreateProject(ctx, &p); err != nil {
 		t.Fatal(err)
 	}
-	return New(st, blobs, func() time.Time { return fixtureNow }, slog.New(slog.DiscardHandler)), st, p
+	return New(st, func() time.Time { return fixtureNow }, slog.New(slog.DiscardHandler)), st, p
 }
 
 // decodeFixture reads fixture n as the capture endpoint would.
@@ -66,7 +63,7 @@ func decodeFixture(t testing.TB, n int) ([]capture.Recording, []capture.Event, i
 }
 
 // TestStorageRatio ingests the fixtures' recordings and compares what the
-// blob store holds with what arrived on the wire (posthog-js's gzip). The
+// store holds with what arrived on the wire (posthog-js's gzip). The
 // SDK compresses full snapshots inside the events; blocks hold them
 // expanded and compressed again with zstd.
 func TestStorageRatio(t *testing.T) {
@@ -102,7 +99,9 @@ func TestStorageRatio(t *testing.T) {
 }
 
 // TestIngestIsAtomic checks that a request whose metadata cannot be
-// committed leaves no block behind.
+// committed fails as a transient error (capture answers 503, the SDK sends
+// again): its blocks were to be committed with the rows, so nothing of it
+// is left anywhere.
 func TestIngestIsAtomic(t *testing.T) {
 	svc, st, p := newService(t)
 	recs, others, _ := decodeFixture(t, 11)
@@ -110,25 +109,68 @@ func TestIngestIsAtomic(t *testing.T) {
 	if _, err := svc.Ingest(context.Background(), p, recs, others); !IsTransient(err) {
 		t.Fatalf("ingest into a closed store: %v, want a transient error", err)
 	}
-	var files int
-	filepath.Walk(blobDir(t, svc), func(_ string, info os.FileInfo, _ error) error {
-		if info != nil && !info.IsDir() {
-			files++
-		}
-		return nil
-	})
-	if files != 0 {
-		t.Errorf("%d blocks left behind by a failed request", files)
-	}
 }
 
-func blobDir(t testing.TB, svc *Service) string {
-	t.Helper()
-	d, ok := svc.blobs.(*blob.Dir)
-	if !ok {
-		t.Fatal("not a directory store")
+// TestBlocksAreInline checks that ingest keeps each block's bytes in its
+// row, that they decompress to the JSONL the request carried, and that a
+// retried request adds no block.
+func TestBlocksAreInline(t *testing.T) {
+	svc, st, p := newService(t)
+	ctx := context.Background()
+	recs, others, _ := decodeFixture(t, 11)
+	res, err := svc.Ingest(ctx, p, recs, others)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return d.Path()
+	if res.Blocks == 0 {
+		t.Fatal("no block stored")
+	}
+	dec, err := zstd.NewReader(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dec.Close()
+	var blocks int
+	var raw, stored int64
+	for _, rec := range recs {
+		r, err := st.Recording(ctx, p.ID, rec.SessionID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.BlockRange(ctx, p.ID, rec.SessionID, 0, r.BlockCount)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range got {
+			if b.BlobKey != "" || b.Data == nil {
+				t.Fatalf("block %s/%d: blob key %q, %d inline bytes; want an inline block", b.SessionID, b.Seq, b.BlobKey, len(b.Data))
+			}
+			jsonl, err := dec.DecodeAll(b.Data, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if int64(len(jsonl)) != b.RawBytes || int64(len(b.Data)) != b.StoredBytes {
+				t.Errorf("block %s/%d: %d bytes of JSONL in %d, the row says %d in %d", b.SessionID, b.Seq,
+					len(jsonl), len(b.Data), b.RawBytes, b.StoredBytes)
+			}
+			if !bytes.HasPrefix(jsonl, []byte(`["`)) || !bytes.HasSuffix(jsonl, []byte("]\n")) {
+				t.Errorf("block %s/%d does not hold JSONL lines: %.60q", b.SessionID, b.Seq, jsonl)
+			}
+			blocks++
+			raw += b.RawBytes
+			stored += b.StoredBytes
+		}
+	}
+	if blocks != res.Blocks || raw != res.RawBytes || stored != res.StoredBytes {
+		t.Errorf("%d rows, %d raw, %d stored; the result says %+v", blocks, raw, stored, res)
+	}
+	again, err := svc.Ingest(ctx, p, recs, others)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Blocks != 0 || again.Duplicates != res.Blocks {
+		t.Errorf("a retry: %+v, want no block and %d duplicates", again, res.Blocks)
+	}
 }
 
 func BenchmarkIngestFixtureSession(b *testing.B) {

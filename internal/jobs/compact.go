@@ -84,8 +84,9 @@ func (c *compactor) groups(blocks []store.Block) [][]store.Block {
 
 // Compact rewrites the blocks of recordings that received nothing for
 // CompactAfter into as few blocks as their size allows, compressed as
-// tightly as zstd goes, and returns how many recordings it rewrote. It
-// handles at most CompactBatch recordings per call.
+// tightly as zstd goes, in the blob store, and returns how many recordings
+// it rewrote. Blocks ingest kept inline in the metadata store leave it
+// this way. It handles at most CompactBatch recordings per call.
 func (r *Runner) Compact(ctx context.Context) (int, error) {
 	if r.CompactAfter <= 0 {
 		return 0, nil
@@ -156,9 +157,13 @@ func (r *Runner) compactFor(ctx context.Context, budget time.Duration) (int, err
 
 // compactRecording rewrites one recording's blocks, in the order the
 // snapshots endpoint serves them, so that the JSONL it serves stays the
-// same byte for byte. It returns the state it read the recording at. The
-// old blocks are deleted only once the new rows are committed; on failure
-// the new blobs are removed again (one left behind is never referenced).
+// same byte for byte. It returns the state it read the recording at. A
+// recording with an inline block is always rewritten into the blob store,
+// even when that saves nothing; one whose blocks are all in the blob store
+// already keeps them when the rewrite would not be smaller. The old rows
+// (inline data with them) are replaced in one transaction, and the old
+// blobs deleted only once it is committed; on failure the new blobs are
+// removed again (one left behind is never referenced).
 func (r *Runner) compactRecording(ctx context.Context, c *compactor, k store.RecordingKey, cutoff time.Time) (store.BlockState, error) {
 	rec, err := r.Store.Recording(ctx, k.ProjectID, k.SessionID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -193,6 +198,10 @@ func (r *Runner) compactRecording(ctx context.Context, c *compactor, k store.Rec
 		}
 	}
 	var oldStored int64
+	inline := false
+	for _, b := range blocks {
+		inline = inline || b.BlobKey == ""
+	}
 	for _, group := range c.groups(blocks) {
 		b, err := r.writeCompacted(ctx, c, k, group)
 		if err != nil {
@@ -210,7 +219,7 @@ func (r *Runner) compactRecording(ctx context.Context, c *compactor, k store.Rec
 		newStored += b.StoredBytes
 	}
 	replace := written
-	if len(written) == len(blocks) && newStored >= oldStored {
+	if !inline && len(written) == len(blocks) && newStored >= oldStored {
 		// Nothing gained: keep the blocks as they are, marked as compacted.
 		removeWritten()
 		replace = nil
@@ -235,9 +244,10 @@ func (r *Runner) compactRecording(ctx context.Context, c *compactor, k store.Rec
 	return state, nil
 }
 
-// writeCompacted streams the group's JSONL, block after block, into one
-// compacted block, puts it in the blob store and returns its row (without
-// seq and creation time).
+// writeCompacted streams the group's JSONL, block after block (read from
+// the blob store, or from the metadata store for an inline block), into
+// one compacted block, puts it in the blob store and returns its row
+// (without seq and creation time).
 func (r *Runner) writeCompacted(ctx context.Context, c *compactor, k store.RecordingKey, group []store.Block) (store.Block, error) {
 	out := store.Block{WindowID: group[0].WindowID, FirstTS: group[0].FirstTS, LastTS: group[0].LastTS}
 	for _, b := range group {
@@ -252,17 +262,16 @@ func (r *Runner) writeCompacted(ctx context.Context, c *compactor, k store.Recor
 	c.out.Reset()
 	c.enc.ResetContentSize(&c.out, out.RawBytes)
 	for _, b := range group {
-		data, err := r.Blobs.Get(ctx, b.BlobKey)
-		if errors.Is(err, blob.ErrNotFound) {
-			return out, fmt.Errorf("%w: %s: %v", errUnreadable, b.BlobKey, err)
-		} else if err != nil {
+		data, err := r.readBlock(ctx, b)
+		if err != nil {
 			return out, err
 		}
+		name := blockName(b)
 		if c.part, err = c.dec.DecodeAll(data, c.part[:0]); err != nil {
-			return out, fmt.Errorf("%w: %s: %v", errUnreadable, b.BlobKey, err)
+			return out, fmt.Errorf("%w: %s: %v", errUnreadable, name, err)
 		}
 		if int64(len(c.part)) != b.RawBytes {
-			return out, fmt.Errorf("%w: %s holds %d bytes of JSONL, its row says %d", errUnreadable, b.BlobKey,
+			return out, fmt.Errorf("%w: %s holds %d bytes of JSONL, its row says %d", errUnreadable, name,
 				len(c.part), b.RawBytes)
 		}
 		if _, err := c.enc.Write(c.part); err != nil {
@@ -278,4 +287,38 @@ func (r *Runner) writeCompacted(ctx context.Context, c *compactor, k store.Recor
 		return out, err
 	}
 	return out, nil
+}
+
+// readBlock returns a block's compressed bytes: an inline block's from its
+// row, another's from the blob store. A block that is gone is
+// errUnreadable.
+func (r *Runner) readBlock(ctx context.Context, b store.Block) ([]byte, error) {
+	if b.BlobKey == "" {
+		data, err := r.Store.BlockData(ctx, b.ProjectID, b.SessionID, b.Seq)
+		if errors.Is(err, store.ErrNotFound) {
+			// The row went between two reads: the recording changed.
+			return nil, store.ErrRecordingChanged
+		} else if err != nil {
+			return nil, err
+		}
+		if data == nil {
+			// Moved to the blob store since the rows were read.
+			return nil, store.ErrRecordingChanged
+		}
+		return data, nil
+	}
+	data, err := r.Blobs.Get(ctx, b.BlobKey)
+	if errors.Is(err, blob.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %s: %v", errUnreadable, b.BlobKey, err)
+	}
+	return data, err
+}
+
+// blockName names a block in errors and logs: its blob key, or where its
+// inline row is.
+func blockName(b store.Block) string {
+	if b.BlobKey != "" {
+		return b.BlobKey
+	}
+	return fmt.Sprintf("inline block %d/%s/%d", b.ProjectID, b.SessionID, b.Seq)
 }

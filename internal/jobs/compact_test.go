@@ -72,7 +72,7 @@ func newCompactEnv(t *testing.T) *compactEnv {
 	if err := e.st.CreateProject(ctx, &e.project); err != nil {
 		t.Fatal(err)
 	}
-	e.ingest = ingest.New(e.st, e, e.clock, slog.New(slog.DiscardHandler))
+	e.ingest = ingest.New(e.st, e.clock, slog.New(slog.DiscardHandler))
 	e.runner = &Runner{Store: e.st, Blobs: e, Log: slog.New(slog.DiscardHandler), Now: e.clock, CompactAfter: time.Hour}
 	return e
 }
@@ -164,27 +164,64 @@ func (e *compactEnv) ingestAll(reqs [][]capture.Recording) {
 }
 
 // jsonl is the session's snapshot data as the snapshots endpoint serves
-// it: every block, in the store's order, decompressed.
+// it: every block (inline, or from the blob store), in the store's order,
+// decompressed.
 func (e *compactEnv) jsonl(session string) []byte {
 	e.t.Helper()
 	ctx := context.Background()
-	blocks, err := e.st.Blocks(ctx, e.project.ID, session)
-	if err != nil {
-		e.t.Fatal(err)
-	}
 	dec, _ := zstd.NewReader(nil)
 	defer dec.Close()
 	var out []byte
-	for _, b := range blocks {
-		data, err := e.blobs.Get(ctx, b.BlobKey)
-		if err != nil {
-			e.t.Fatal(err)
+	for _, b := range e.rows(session) {
+		data := b.Data
+		if b.BlobKey != "" {
+			var err error
+			if data, err = e.blobs.Get(ctx, b.BlobKey); err != nil {
+				e.t.Fatal(err)
+			}
 		}
+		var err error
 		if out, err = dec.DecodeAll(data, out); err != nil {
 			e.t.Fatal(err)
 		}
 	}
 	return out
+}
+
+// rows is the session's block rows with the bytes of inline blocks.
+func (e *compactEnv) rows(session string) []store.Block {
+	e.t.Helper()
+	blocks, err := e.st.BlockRange(context.Background(), e.project.ID, session, 0, 1<<20)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return blocks
+}
+
+// toBlobs moves the session's blocks, one for one, to the blob store (as
+// blocks written before they were kept inline), marked as compacted.
+func (e *compactEnv) toBlobs(session string) {
+	e.t.Helper()
+	ctx := context.Background()
+	r, err := e.st.Recording(ctx, e.project.ID, session)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	blocks := e.rows(session)
+	for i, b := range blocks {
+		if b.BlobKey == "" {
+			b.BlobKey = fmt.Sprintf("%d/%s/moved-%d.jsonl.zst", e.project.ID, session, i)
+			if err := e.blobs.Put(ctx, b.BlobKey, b.Data); err != nil {
+				e.t.Fatal(err)
+			}
+			b.Data = nil
+		}
+		blocks[i] = b
+	}
+	state := store.BlockState{BlockCount: r.BlockCount, LastIngestedAt: r.LastIngestedAt}
+	if _, err := e.st.ReplaceBlocks(ctx, e.project.ID, session, state, blocks); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 // blocks is the session's block rows.
@@ -212,14 +249,15 @@ func (e *compactEnv) stored() map[string]bool {
 }
 
 // checkConsistent checks that the recording's aggregate matches its block
-// rows, that the rows are numbered 0..n-1 and that every row's blob exists.
+// rows, that the rows are numbered 0..n-1 and that every row has either
+// inline data or a blob that exists.
 func (e *compactEnv) checkConsistent(session string) {
 	e.t.Helper()
 	r, err := e.st.Recording(context.Background(), e.project.ID, session)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	blocks := e.blocks(session)
+	blocks := e.rows(session)
 	stored := e.stored()
 	var raw, sum int64
 	seqs := map[int]bool{}
@@ -227,7 +265,12 @@ func (e *compactEnv) checkConsistent(session string) {
 		raw += b.RawBytes
 		sum += b.StoredBytes
 		seqs[b.Seq] = true
-		if !stored[b.BlobKey] {
+		switch {
+		case b.BlobKey == "" && int64(len(b.Data)) != b.StoredBytes:
+			e.t.Errorf("inline block %d holds %d bytes, its row says %d", b.Seq, len(b.Data), b.StoredBytes)
+		case b.BlobKey != "" && b.Data != nil:
+			e.t.Errorf("block %d has both a blob key and inline data", b.Seq)
+		case b.BlobKey != "" && !stored[b.BlobKey]:
 			e.t.Errorf("block %d's blob %s is missing", b.Seq, b.BlobKey)
 		}
 	}
@@ -252,9 +295,26 @@ func (e *compactEnv) compact(want int) {
 
 func TestCompactFinishedRecording(t *testing.T) {
 	e := newCompactEnv(t)
-	e.ingestAll(fixtureRecordings(t, "002", "003", "004", "005", "006", "007", "011"))
+	reqs := fixtureRecordings(t, "002", "003", "004", "005", "006", "007", "011")
+	e.ingestAll(reqs)
+	sessions := map[string]bool{}
+	for _, recs := range reqs {
+		for _, r := range recs {
+			sessions[r.SessionID] = true
+		}
+	}
+	if len(sessions) != 2 {
+		t.Fatalf("%d sessions in the fixtures, want 2", len(sessions))
+	}
 	before := e.jsonl(fixtureSession)
-	oldKeys := e.stored()
+	if n := len(e.stored()); n != 0 {
+		t.Fatalf("%d blobs before compaction: ingest keeps blocks inline", n)
+	}
+	for _, b := range e.rows(fixtureSession) {
+		if b.BlobKey != "" || b.Data == nil {
+			t.Fatalf("block %d before compaction: key %q, %d inline bytes", b.Seq, b.BlobKey, len(b.Data))
+		}
+	}
 	if n := len(e.blocks(fixtureSession)); n != 6 {
 		t.Fatalf("%d blocks before compaction, want 6", n)
 	}
@@ -282,9 +342,16 @@ func TestCompactFinishedRecording(t *testing.T) {
 	if len(stored) != 2 {
 		t.Errorf("%d blobs after compaction, want one per recording: %v", len(stored), stored)
 	}
-	for k := range oldKeys {
-		if stored[k] {
-			t.Errorf("old blob %s is still there", k)
+	// Both recordings left the metadata store, the one-block one too.
+	for session := range sessions {
+		rows := e.rows(session)
+		if len(rows) != 1 {
+			t.Errorf("%s: %d blocks after compaction, want 1", session, len(rows))
+		}
+		for _, b := range rows {
+			if b.BlobKey == "" || b.Data != nil || !stored[b.BlobKey] {
+				t.Errorf("%s block %d after compaction: key %q, %d inline bytes", session, b.Seq, b.BlobKey, len(b.Data))
+			}
 		}
 	}
 	// Nothing left to do.
@@ -383,8 +450,8 @@ func TestCompactKeepsABatchThatArrivesMeanwhile(t *testing.T) {
 	if n := len(e.blocks(fixtureSession)); n != 6 {
 		t.Fatalf("%d blocks, want the 5 old ones and the late one", n)
 	}
-	if n := len(e.stored()); n != keysBefore+1 {
-		t.Errorf("%d blobs, want %d: the compacted block must be removed again", n, keysBefore+1)
+	if n := len(e.stored()); n != keysBefore {
+		t.Errorf("%d blobs, want %d: the compacted block must be removed again", n, keysBefore)
 	}
 	e.checkConsistent(fixtureSession)
 	f := newCompactEnv(t)
@@ -409,7 +476,11 @@ func TestCompactKeepsABatchThatArrivesMeanwhile(t *testing.T) {
 
 func TestCompactFailuresKeepTheBlocks(t *testing.T) {
 	e := newCompactEnv(t)
-	e.ingestAll(fixtureRecordings(t, "002", "003", "004", "005", "006", "007"))
+	reqs := fixtureRecordings(t, "002", "003", "004", "005", "006", "007")
+	// Five blocks in the blob store, the last one inline.
+	e.ingestAll(reqs[:5])
+	e.toBlobs(fixtureSession)
+	e.ingestAll(reqs[5:])
 	before := e.jsonl(fixtureSession)
 	keys := e.stored()
 	e.advance(2 * time.Hour)
@@ -476,7 +547,10 @@ func TestCompactFailuresKeepTheBlocks(t *testing.T) {
 
 func TestCompactSkipsAMissingBlock(t *testing.T) {
 	e := newCompactEnv(t)
-	e.ingestAll(fixtureRecordings(t, "002", "003", "004"))
+	reqs := fixtureRecordings(t, "002", "003", "004")
+	e.ingestAll(reqs[:2])
+	e.toBlobs(fixtureSession)
+	e.ingestAll(reqs[2:])
 	blocks := e.blocks(fixtureSession)
 	if err := e.blobs.Delete(context.Background(), blocks[1].BlobKey); err != nil {
 		t.Fatal(err)
@@ -486,8 +560,8 @@ func TestCompactSkipsAMissingBlock(t *testing.T) {
 	if got := e.blocks(fixtureSession); fmt.Sprint(got) != fmt.Sprint(blocks) {
 		t.Fatalf("blocks changed: %+v", got)
 	}
-	if n := len(e.stored()); n != 2 {
-		t.Errorf("%d blobs, want the 2 left", n)
+	if n := len(e.stored()); n != 1 {
+		t.Errorf("%d blobs, want the 1 left", n)
 	}
 	// It is not tried again until it changes.
 	reads := 0
@@ -572,7 +646,7 @@ func TestCompactSkipsARecordingWhoseRowsDisagree(t *testing.T) {
 	e := newCompactEnv(t)
 	e.ingestAll(fixtureRecordings(t, "002", "003"))
 	ctx := context.Background()
-	blocks := e.blocks(fixtureSession)
+	blocks := e.rows(fixtureSession)
 	// A row the recording does not count.
 	extra := blocks[1]
 	extra.Seq = 7

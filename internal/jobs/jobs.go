@@ -130,6 +130,9 @@ func (r *Runner) PurgeExpired(ctx context.Context) (int, error) {
 				return total, err
 			}
 			for _, key := range keys {
+				if key == "" {
+					continue // an inline block, gone with its row
+				}
 				if err := r.Blobs.Delete(ctx, key); err != nil {
 					r.Log.Warn("delete expired block", "key", key, "err", err)
 				}

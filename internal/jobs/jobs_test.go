@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -57,13 +58,15 @@ func TestPurgeExpired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := ingest.New(st, blobs, func() time.Time { return recorded }, slog.New(slog.DiscardHandler))
+	svc := ingest.New(st, func() time.Time { return recorded }, slog.New(slog.DiscardHandler))
 	for _, p := range []store.Project{short, long} {
 		if _, err := svc.Ingest(ctx, p, recs, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	session := recs[0].SessionID
+	// The blocks are inline: the blob store holds nothing, and the purge
+	// must not ask it to delete anything.
 	files := func() int {
 		n := 0
 		filepath.Walk(blobs.Path(), func(_ string, info os.FileInfo, _ error) error {
@@ -74,12 +77,20 @@ func TestPurgeExpired(t *testing.T) {
 		})
 		return n
 	}
-	if files() != 2 {
-		t.Fatalf("%d blocks stored, want 2", files())
+	rows := func(p store.Project) int {
+		blocks, err := st.Blocks(ctx, p.ID, session)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(blocks)
+	}
+	if files() != 0 || rows(short) != 1 || rows(long) != 1 {
+		t.Fatalf("%d blob files, %d and %d block rows; want 0, 1 and 1", files(), rows(short), rows(long))
 	}
 
 	now := recorded.AddDate(0, 0, 29)
-	r := &Runner{Store: st, Blobs: blobs, Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }}
+	var logs bytes.Buffer
+	r := &Runner{Store: st, Blobs: blobs, Log: slog.New(slog.NewTextHandler(&logs, nil)), Now: func() time.Time { return now }}
 	if n, err := r.PurgeExpired(ctx); err != nil || n != 0 {
 		t.Fatalf("after 29 days purged %d (%v), want 0", n, err)
 	}
@@ -93,14 +104,17 @@ func TestPurgeExpired(t *testing.T) {
 	if _, err := st.Recording(ctx, long.ID, session); err != nil {
 		t.Errorf("the 90-day project's recording is gone: %v", err)
 	}
-	if files() != 1 {
-		t.Errorf("%d blocks after the purge, want 1", files())
+	if rows(short) != 0 || rows(long) != 1 {
+		t.Errorf("%d and %d block rows after the purge, want 0 and 1", rows(short), rows(long))
 	}
 	if err := st.SetRetention(ctx, long.ID, 7); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := r.PurgeExpired(ctx); err != nil || n != 1 || files() != 0 {
-		t.Errorf("after shortening retention purged %d (%v), %d blocks left", n, err, files())
+	if n, err := r.PurgeExpired(ctx); err != nil || n != 1 || rows(long) != 0 {
+		t.Errorf("after shortening retention purged %d (%v), %d block rows left", n, err, rows(long))
+	}
+	if logs.Len() != 0 {
+		t.Errorf("the purge logged: %s", logs.String())
 	}
 }
 

@@ -12,6 +12,8 @@ var ErrRecordingChanged = errors.New("store: the recording changed while its blo
 
 // CompactionCandidates lists up to limit recordings that hold blocks not
 // written by compaction and received nothing since before, oldest first.
+// Every block ingest writes (inline) counts in block_count and not in
+// compacted_blocks, so a recording with an inline block is a candidate.
 func (s *Store) CompactionCandidates(ctx context.Context, before time.Time, limit int) ([]RecordingKey, error) {
 	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT project_id, session_id FROM recordings
 		WHERE block_count > compacted_blocks AND last_ingested_at < ?
@@ -37,9 +39,10 @@ type BlockState struct {
 // store, and marks them all as compacted. It runs in one transaction under
 // the recording's lock (the one ingest takes), and only if the recording
 // is still at state; otherwise it returns ErrRecordingChanged and changes
-// nothing. It returns the blob keys of the rows it removed, which nothing
-// refers to once it returns. With no blocks, it only marks the existing
-// ones as compacted.
+// nothing. The old rows go with their inline data, if any. It returns the
+// blob keys of the removed rows that had one (inline blocks have none),
+// which nothing refers to once it returns. With no blocks, it only marks
+// the existing ones as compacted.
 func (s *Store) ReplaceBlocks(ctx context.Context, projectID int64, sessionID string, state BlockState, blocks []Block) ([]string, error) {
 	var old []string
 	err := s.Write(ctx, func(tx *Tx) error {
@@ -63,19 +66,23 @@ func (s *Store) ReplaceBlocks(ctx context.Context, projectID int64, sessionID st
 		if err != nil {
 			return err
 		}
+		n := 0
 		for rows.Next() {
 			var k string
 			if err := rows.Scan(&k); err != nil {
 				rows.Close()
 				return err
 			}
-			old = append(old, k)
+			n++
+			if k != "" {
+				old = append(old, k)
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if len(old) != state.BlockCount {
+		if n != state.BlockCount {
 			return ErrRecordingChanged
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM recording_blocks WHERE project_id = ? AND session_id = ?`,

@@ -57,7 +57,7 @@ var copyTables = []copyTable{
 			"stored_bytes", "created_at", "last_ingested_at", "compacted_blocks"}},
 	{name: "recording_blocks", key: []string{"project_id", "session_id", "seq"},
 		columns: []string{"project_id", "session_id", "seq", "blob_key", "window_id", "first_ts", "last_ts", "event_count",
-			"raw_bytes", "stored_bytes", "created_at"}},
+			"raw_bytes", "stored_bytes", "created_at", "data"}},
 	{name: "recording_urls", key: []string{"project_id", "session_id", "url"},
 		columns: []string{"project_id", "session_id", "url", "first_ts"}},
 	{name: "recording_console",
@@ -329,11 +329,14 @@ func writeValue(buf *bytes.Buffer, v any) error {
 
 // BlockRef is a block's key in the blob store and its stored size.
 type BlockRef struct {
+	// Key is "" for an inline block, whose bytes are a column of its row
+	// (copied, and checked, with the table).
 	Key         string
 	StoredBytes int64
 }
 
-// BlockKeys returns the blob key of every block, in primary-key order.
+// BlockKeys returns the blob key of every block ("" for an inline one),
+// in primary-key order.
 func (s *Store) BlockKeys(ctx context.Context) ([]BlockRef, error) {
 	rows, err := s.read.QueryContext(ctx,
 		`SELECT blob_key, stored_bytes FROM recording_blocks ORDER BY project_id, session_id, seq`)

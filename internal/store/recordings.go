@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -35,12 +36,20 @@ type Recording struct {
 	LastIngestedAt time.Time
 }
 
-// Block is one immutable block of a recording.
+// Block is one immutable block of a recording. Its compressed bytes are
+// either in the blob store under BlobKey or, with BlobKey empty, inline in
+// the metadata store (Data): ingest writes blocks inline, and compaction
+// moves them to the blob store.
 type Block struct {
-	ProjectID       int64
-	SessionID       string
-	Seq             int
-	BlobKey         string
+	ProjectID int64
+	SessionID string
+	Seq       int
+	// BlobKey is the block's key in the blob store, or "" for an inline
+	// block.
+	BlobKey string
+	// Data is an inline block's compressed bytes. Only BlockRange and
+	// BlockData read it; Blocks leaves it nil.
+	Data            []byte
 	WindowID        string
 	FirstTS, LastTS int64
 	EventCount      int
@@ -136,12 +145,21 @@ func (t *Tx) PutRecording(ctx context.Context, r *Recording) error {
 	return err
 }
 
-// InsertBlock records a block whose bytes are already in the blob store.
+// InsertBlock records a block: one whose bytes are already in the blob
+// store (BlobKey set, Data nil), or an inline one (BlobKey empty, its
+// bytes in Data), committed with the row.
 func (t *Tx) InsertBlock(ctx context.Context, b Block) error {
-	_, err := t.exec(ctx, `INSERT INTO recording_blocks (project_id, session_id, seq, blob_key, window_id, first_ts,
-		  last_ts, event_count, raw_bytes, stored_bytes, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		b.ProjectID, b.SessionID, b.Seq, b.BlobKey, b.WindowID, b.FirstTS, b.LastTS, b.EventCount, b.RawBytes,
+	if (b.BlobKey == "") == (b.Data == nil) {
+		return fmt.Errorf("store: block %s/%d needs either a blob key or inline data", b.SessionID, b.Seq)
+	}
+	var data any
+	if b.Data != nil {
+		data = b.Data
+	}
+	_, err := t.exec(ctx, `INSERT INTO recording_blocks (project_id, session_id, seq, blob_key, data, window_id,
+		  first_ts, last_ts, event_count, raw_bytes, stored_bytes, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		b.ProjectID, b.SessionID, b.Seq, b.BlobKey, data, b.WindowID, b.FirstTS, b.LastTS, b.EventCount, b.RawBytes,
 		b.StoredBytes, micros(b.CreatedAt))
 	return err
 }
@@ -235,7 +253,8 @@ func (t *Tx) ClaimSnapshotUUIDs(ctx context.Context, projectID int64, uuids []st
 	return len(uuids) - int(inserted), nil
 }
 
-// Blocks lists a recording's blocks in time order.
+// Blocks lists a recording's blocks in time order, without the bytes of
+// inline blocks (see BlockRange and BlockData).
 func (s *Store) Blocks(ctx context.Context, projectID int64, sessionID string) ([]Block, error) {
 	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT project_id, session_id, seq, blob_key, window_id, first_ts,
 		  last_ts, event_count, raw_bytes, stored_bytes, created_at

@@ -16,15 +16,17 @@ func (s *Store) MarkViewed(ctx context.Context, projectID int64, sessionID strin
 	return err
 }
 
-// DeleteRecording removes a recording's rows for good and returns the blob
-// keys of its blocks, for the caller to delete. Deleting a recording that
-// does not exist is not an error.
+// DeleteRecording removes a recording's rows for good (inline blocks go
+// with them) and returns the blob keys of its blocks in the blob store,
+// for the caller to delete. Deleting a recording that does not exist is
+// not an error.
 func (s *Store) DeleteRecording(ctx context.Context, projectID int64, sessionID string) ([]string, error) {
 	var keys []string
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		keys = nil
 		rows, err := tx.QueryContext(ctx, s.rebind(
-			`SELECT blob_key FROM recording_blocks WHERE project_id = ? AND session_id = ?`), projectID, sessionID)
+			`SELECT blob_key FROM recording_blocks WHERE project_id = ? AND session_id = ? AND blob_key <> ''`),
+			projectID, sessionID)
 		if err != nil {
 			return err
 		}
