@@ -173,7 +173,7 @@ func runIngest(ctx context.Context, o Options) (*Report, error) {
 	// it the server had.
 	r.Add("bench client CPU per GB of rrweb JSON", (self1-self0).Seconds()/(float64(done[1].Load())/1e9), "s/GB")
 	r.Add("server peak RSS", float64(rss)/1e6, "MB")
-	r.Add("stored bytes per JSONL byte (blob files)", float64(stored)/float64(warmJSONL+jsonl.Load()), "ratio")
+	r.Add("stored bytes per JSONL byte (inline and blob blocks)", float64(stored)/float64(warmJSONL+jsonl.Load()), "ratio")
 
 	// Paced: open loop at the target rate.
 	n := max(1, int(rate*paced.Seconds()))
