@@ -94,7 +94,7 @@ func New(o Options) *Server {
 		crossOrigin:   http.NewCrossOriginProtection(),
 	}
 	s.playlists = playlist.Service{Store: o.Store, Now: s.now}
-	s.ingest = ingest.New(o.Store, s.now, o.Log)
+	s.ingest = ingest.New(o.Store, s.now)
 	for _, rt := range s.routes() {
 		paths := []string{rt.path}
 		if rt.access == inProject {

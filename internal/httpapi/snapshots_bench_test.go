@@ -110,7 +110,7 @@ func newSnapshotBench(b *testing.B, visits int, compact, s3 bool) *snapshotBench
 		}
 		visit = append(visit, recs)
 	}
-	svc := ingest.New(st, clock, slog.New(slog.DiscardHandler))
+	svc := ingest.New(st, clock)
 	for i := range visits {
 		shift := int64(i) * 30_000
 		for _, recs := range visit {

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"runtime"
 	"time"
 
@@ -24,14 +23,13 @@ import (
 type Service struct {
 	store *store.Store
 	now   func() time.Time
-	log   *slog.Logger
 	enc   *zstd.Encoder
 	// commits groups the transactions of concurrent requests.
 	commits *committer
 }
 
 // New makes a Service.
-func New(st *store.Store, now func() time.Time, log *slog.Logger) *Service {
+func New(st *store.Store, now func() time.Time) *Service {
 	// EncodeAll takes one of the encoder's concurrency slots per call: as
 	// many as there are CPUs, so that concurrent requests do not queue.
 	// The fastest level: the acknowledgement waits for it, and compaction
@@ -41,7 +39,7 @@ func New(st *store.Store, now func() time.Time, log *slog.Logger) *Service {
 	if err != nil {
 		panic(err) // only fails on invalid options
 	}
-	return &Service{store: st, now: now, log: log, enc: enc, commits: newCommitter(st)}
+	return &Service{store: st, now: now, enc: enc, commits: newCommitter(st)}
 }
 
 // Result says what one request added.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -40,7 +39,7 @@ func newService(t testing.TB) (*Service, *store.Store, store.Project) {
 	if err := st.CreateProject(ctx, &p); err != nil {
 		t.Fatal(err)
 	}
-	return New(st, func() time.Time { return fixtureNow }, slog.New(slog.DiscardHandler)), st, p
+	return New(st, func() time.Time { return fixtureNow }), st, p
 }
 
 // decodeFixture reads fixture n as the capture endpoint would.

@@ -72,7 +72,7 @@ func newCompactEnv(t *testing.T) *compactEnv {
 	if err := e.st.CreateProject(ctx, &e.project); err != nil {
 		t.Fatal(err)
 	}
-	e.ingest = ingest.New(e.st, e.clock, slog.New(slog.DiscardHandler))
+	e.ingest = ingest.New(e.st, e.clock)
 	e.runner = &Runner{Store: e.st, Blobs: e, Log: slog.New(slog.DiscardHandler), Now: e.clock, CompactAfter: time.Hour}
 	return e
 }

@@ -58,7 +58,7 @@ func TestPurgeExpired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := ingest.New(st, func() time.Time { return recorded }, slog.New(slog.DiscardHandler))
+	svc := ingest.New(st, func() time.Time { return recorded })
 	for _, p := range []store.Project{short, long} {
 		if _, err := svc.Ingest(ctx, p, recs, nil); err != nil {
 			t.Fatal(err)
