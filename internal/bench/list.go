@@ -1,11 +1,9 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sync"
@@ -409,33 +407,20 @@ func (l *lister) createPlaylist(ctx context.Context, filters string) (string, er
 }
 
 // do sends one API request to the measured project and returns its body;
-// any status but 200 and 201 is an error.
+// a create must answer 201, anything else 200.
 func (l *lister) do(ctx context.Context, method, path string, params url.Values, body []byte) ([]byte, error) {
-	u := l.srv.URL + "/api/environments/" + itoa(l.st.ProjectID) + path
 	if len(params) > 0 {
-		u += "?" + params.Encode()
+		path += "?" + params.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+l.st.APIKey)
+	var payload any
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		payload = json.RawMessage(body)
 	}
-	resp, err := l.srv.Client.Do(req)
-	if err != nil {
-		return nil, err
+	want := http.StatusOK
+	if method == http.MethodPost {
+		want = http.StatusCreated
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
-		return nil, fmt.Errorf("%s %s: %d %.300s", method, path, resp.StatusCode, b)
-	}
-	return b, nil
+	return apiClient{srv: l.srv, key: l.st.APIKey, project: l.st.ProjectID}.do(ctx, method, path, payload, want)
 }
 
 // measure times one query over HTTP and in process: a first request, then
