@@ -6,13 +6,11 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"weak"
 )
 
 // How the recordings list counts on SQLite.
@@ -78,31 +76,10 @@ type countCache struct {
 	misses  int64
 }
 
-// countCaches maps each open store to its cache. Weak keys let a store be
-// collected; its cache goes with it.
-var countCaches sync.Map
-
-// counts returns the store's count cache, or nil when it has none (on
-// PostgreSQL).
-func (s *Store) counts() *countCache {
-	if s.engine != engineSQLite {
-		return nil
-	}
-	key := weak.Make(s)
-	if c, ok := countCaches.Load(key); ok {
-		return c.(*countCache)
-	}
-	c, loaded := countCaches.LoadOrStore(key, &countCache{entries: map[string]*countEntry{}})
-	if !loaded {
-		runtime.AddCleanup(s, func(k weak.Pointer[Store]) { countCaches.Delete(k) }, key)
-	}
-	return c.(*countCache)
-}
-
 // CountCacheStats reports how many list counts were answered from the
 // cache and how many were read, since the store was opened.
 func (s *Store) CountCacheStats() (hits, misses int64) {
-	c := s.counts()
+	c := s.counts
 	if c == nil {
 		return 0, 0
 	}
@@ -199,7 +176,7 @@ func (s *Store) listVersion(ctx context.Context, tx *sql.Tx, projectID int64) (i
 // matches counts the project's recordings within retention that satisfy
 // c, in tx's snapshot, from the cache when it can.
 func (s *Store) matches(ctx context.Context, tx *sql.Tx, projectID, retentionFrom int64, c Condition) (matchSet, error) {
-	cache := s.counts()
+	cache := s.counts
 	if cache == nil {
 		if c.CountSQL != "" {
 			c = Condition{SQL: c.CountSQL, Args: c.CountArgs, From: c.From}

@@ -50,6 +50,10 @@ type Store struct {
 	// path is the SQLite file (empty on PostgreSQL), next to which the
 	// lock files of TryLock live.
 	path string
+	// stmts keeps statements prepared on the writer connection, and counts
+	// the recordings lists' counts (both SQLite only: nil on PostgreSQL).
+	stmts  *stmtCache
+	counts *countCache
 }
 
 // engine names the database a store runs on.
@@ -104,7 +108,8 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	read.SetMaxOpenConns(4)
-	s := &Store{write: write, read: read, rebind: func(q string) string { return q }, engine: engineSQLite, path: path}
+	s := &Store{write: write, read: read, rebind: func(q string) string { return q }, engine: engineSQLite, path: path,
+		stmts: &stmtCache{stmts: map[string]*sql.Stmt{}}, counts: &countCache{entries: map[string]*countEntry{}}}
 	// Processes opening a new store at once (a server and a CLI command)
 	// take turns at migrating it.
 	unlock, err := lockFile(path + ".migrate-lock")

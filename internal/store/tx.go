@@ -24,10 +24,7 @@ type Tx struct {
 // Write runs fn in one write transaction, committed when fn returns nil and
 // rolled back otherwise.
 func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
-	var cache *stmtCache
-	if s.engine == engineSQLite {
-		cache = stmtCacheOf(s.write)
-	}
+	cache := s.stmts
 	var tx *Tx
 	err := s.tx(ctx, func(t *sql.Tx) error {
 		tx = &Tx{tx: t, rebind: s.rebind, engine: s.engine, stmts: cache}
@@ -52,17 +49,6 @@ const maxCachedStatements = 512
 type stmtCache struct {
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
-}
-
-// stmtCaches holds the cache of each writer pool.
-var stmtCaches sync.Map // *sql.DB → *stmtCache
-
-func stmtCacheOf(db *sql.DB) *stmtCache {
-	if c, ok := stmtCaches.Load(db); ok {
-		return c.(*stmtCache)
-	}
-	c, _ := stmtCaches.LoadOrStore(db, &stmtCache{stmts: map[string]*sql.Stmt{}})
-	return c.(*stmtCache)
 }
 
 func (c *stmtCache) get(q string) *sql.Stmt {
