@@ -8,13 +8,13 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/tapedeck/tapedeck/internal/pgtest"
+	"github.com/tapedeck/tapedeck/internal/store"
 )
 
 // newPostgresCLI is a CLI whose store is a fresh PostgreSQL database.
@@ -29,7 +29,7 @@ func newPostgresCLI(t *testing.T) *cli {
 // directory's SQLite file.
 func TestPostgresCLI(t *testing.T) {
 	c := newPostgresCLI(t)
-	if v, want := id(t, c.object([]string{"schema_version"}, "migrate"), "schema_version"), latestMigration(t); v != want {
+	if v, want := id(t, c.object([]string{"schema_version"}, "migrate"), "schema_version"), store.LatestSchemaVersion(); v != want {
 		t.Errorf("schema version %d, want %d", v, want)
 	}
 	org := str(t, c.object(orgKeys, "organization", "create", "--name", "Acme"), "id")
@@ -164,21 +164,4 @@ func TestPostgresTwoServers(t *testing.T) {
 	for _, s := range servers {
 		s.stop()
 	}
-}
-
-// latestMigration is the version of the newest PostgreSQL migration.
-func latestMigration(t *testing.T) int64 {
-	t.Helper()
-	entries, err := os.ReadDir("../../internal/store/migrations/postgres")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var latest int64
-	for _, e := range entries {
-		v, err := strconv.ParseInt(strings.SplitN(e.Name(), "_", 2)[0], 10, 64)
-		if err == nil && v > latest {
-			latest = v
-		}
-	}
-	return latest
 }

@@ -9,11 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"slices"
 	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -68,8 +65,8 @@ func TestConformanceAccounts(t *testing.T) {
 	conform(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		must(t, s.Ping(ctx))
-		if v, err := s.SchemaVersion(ctx); err != nil || v != latestMigration(t) {
-			t.Errorf("schema version %d (%v), want %d", v, err, latestMigration(t))
+		if v, err := s.SchemaVersion(ctx); err != nil || v != store.LatestSchemaVersion() {
+			t.Errorf("schema version %d (%v), want %d", v, err, store.LatestSchemaVersion())
 		}
 		_, err := s.FirstOrganization(ctx)
 		wantErr(t, "first organization of an empty store", err, store.ErrNotFound)
@@ -703,22 +700,4 @@ func TestConformanceTryLock(t *testing.T) {
 			must(t, s.Ping(ctx))
 		}
 	})
-}
-
-// latestMigration is the version of the newest migration (the same for
-// both engines).
-func latestMigration(t *testing.T) int64 {
-	t.Helper()
-	entries, err := os.ReadDir("migrations/sqlite")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var latest int64
-	for _, e := range entries {
-		v, err := strconv.ParseInt(strings.SplitN(e.Name(), "_", 2)[0], 10, 64)
-		if err == nil && v > latest {
-			latest = v
-		}
-	}
-	return latest
 }
