@@ -3,12 +3,11 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -51,57 +50,14 @@ func BenchmarkCaptureParallel(b *testing.B) {
 	}
 	srv := httpapi.New(httpapi.Options{Store: st, Blobs: blobs, Now: now, Log: slog.New(slog.DiscardHandler)})
 
-	const clients = 8
-	b.SetBytes(int64(tpl.Size))
-	var (
-		mu        sync.Mutex
-		latencies []time.Duration
-	)
-	seed := 0
-	b.ResetTimer()
-	for done := 0; done < b.N; {
-		b.StopTimer()
-		n := min(32, b.N-done)
-		visits := make(chan []benchdata.Request, n)
-		for range n {
-			seed++
-			visits <- tpl.Visit(seed)
+	benchdata.Drive(b, tpl, 8, func(r benchdata.Request) error {
+		req := httptest.NewRequest("POST", r.Path+"?compression=gzip-js&ver=1.449.2", bytes.NewReader(r.Body))
+		req.Header.Set("Content-Type", "text/plain")
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			return fmt.Errorf("%s: %d %s", r.Path, w.Code, w.Body)
 		}
-		close(visits)
-		b.StartTimer()
-		var wg sync.WaitGroup
-		for range clients {
-			wg.Go(func() {
-				var mine []time.Duration
-				for v := range visits {
-					for _, r := range v {
-						start := time.Now()
-						req := httptest.NewRequest("POST", r.Path+"?compression=gzip-js&ver=1.449.2", bytes.NewReader(r.Body))
-						req.Header.Set("Content-Type", "text/plain")
-						w := httptest.NewRecorder()
-						srv.ServeHTTP(w, req)
-						if w.Code != http.StatusOK {
-							b.Errorf("%s: %d %s", r.Path, w.Code, w.Body)
-							return
-						}
-						mine = append(mine, time.Since(start))
-					}
-				}
-				mu.Lock()
-				latencies = append(latencies, mine...)
-				mu.Unlock()
-			})
-		}
-		wg.Wait()
-		done += n
-	}
-	b.StopTimer()
-	if len(latencies) > 0 {
-		slices.Sort(latencies)
-		q := func(f float64) float64 {
-			return float64(latencies[int(f*float64(len(latencies)-1))].Microseconds()) / 1000
-		}
-		b.ReportMetric(q(0.5), "p50-ms")
-		b.ReportMetric(q(0.99), "p99-ms")
-	}
+		return nil
+	})
 }

@@ -9,11 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/klauspost/compress/zstd"
 
@@ -69,7 +65,7 @@ func BenchmarkIngestFloor(b *testing.B) {
 	b.SetBytes(size)
 	var plain, packed []byte
 	b.ResetTimer()
-	cpu := processCPU()
+	cpu := benchdata.ProcessCPU()
 	for b.Loop() {
 		for _, r := range visit {
 			zr, err := gzip.NewReader(bytes.NewReader(r.Body))
@@ -94,17 +90,7 @@ func BenchmarkIngestFloor(b *testing.B) {
 			}
 		}
 	}
-	b.ReportMetric(float64((processCPU()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
-}
-
-// processCPU is the CPU time (user and system) the process has used: a
-// figure other processes on the machine disturb less than elapsed time.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64((benchdata.ProcessCPU()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }
 
 // BenchmarkIngestVisits stores visits one request at a time, as one client.
@@ -123,57 +109,5 @@ func benchmarkClients(b *testing.B, clients int) {
 	tpl := loadTemplate(b)
 	svc, _, p := newService(b)
 	ctx := context.Background()
-	b.SetBytes(int64(tpl.Size))
-	var (
-		mu        sync.Mutex
-		latencies []time.Duration
-	)
-	const round = 32 // visits made while the timer is stopped
-	seed := 0
-	var cpu time.Duration
-	b.ResetTimer()
-	for done := 0; done < b.N; {
-		b.StopTimer()
-		n := min(round, b.N-done)
-		visits := make(chan []benchdata.Request, n)
-		for range n {
-			seed++
-			visits <- tpl.Visit(seed)
-		}
-		close(visits)
-		b.StartTimer()
-		start := processCPU()
-		var wg sync.WaitGroup
-		for range clients {
-			wg.Go(func() {
-				var mine []time.Duration
-				for v := range visits {
-					for _, r := range v {
-						start := time.Now()
-						if err := captureRequest(ctx, svc, p, r); err != nil {
-							b.Error(err)
-							return
-						}
-						mine = append(mine, time.Since(start))
-					}
-				}
-				mu.Lock()
-				latencies = append(latencies, mine...)
-				mu.Unlock()
-			})
-		}
-		wg.Wait()
-		cpu += processCPU() - start
-		done += n
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
-	if len(latencies) > 0 {
-		slices.Sort(latencies)
-		q := func(f float64) float64 {
-			return float64(latencies[int(f*float64(len(latencies)-1))].Microseconds()) / 1000
-		}
-		b.ReportMetric(q(0.5), "p50-ms")
-		b.ReportMetric(q(0.99), "p99-ms")
-	}
+	benchdata.Drive(b, tpl, clients, func(r benchdata.Request) error { return captureRequest(ctx, svc, p, r) })
 }
