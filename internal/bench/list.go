@@ -18,7 +18,8 @@ func init() {
 	register(Scenario{
 		Name: "list",
 		Summary: "the recordings list at --recordings recordings: the default page, every filter kind, every order, " +
-			"deep offsets and counts, each against the same store calls made in process",
+			"deep offsets and counts, each against the same store calls made in process; then the default page, " +
+			"the filters and the counts again while capture requests arrive",
 		Sizes: "--recordings (at least 100), --projects; --duration/4 caps each query's runs; --clients for the concurrent phase",
 		Run:   runList,
 	})
@@ -76,6 +77,9 @@ type ListRun struct {
 	// Recount is the background work behind a saved-filter count: the
 	// store's RecordingSessionIDs up to the cap, in process.
 	RecountP50 time.Duration
+	// Ingesting is the default list, the filters and the counts again,
+	// while capture requests arrive.
+	Ingesting *IngestingRun
 	// PeakRSS is the server's peak resident set size, in bytes.
 	PeakRSS int64
 }
@@ -108,6 +112,14 @@ func (run *ListRun) Report(o Options) *Report {
 	r.Add(fmt.Sprintf("default list, %d clients p50", o.Clients), Millis(run.ConcurrentP50), "ms")
 	r.Add(fmt.Sprintf("default list, %d clients p99", o.Clients), Millis(run.ConcurrentP99), "ms")
 	r.Add(fmt.Sprintf("default list, %d clients", o.Clients), run.ConcurrentRate, "requests/s")
+	if in := run.Ingesting; in != nil {
+		r.Add("capture during lists", float64(in.Sent)/in.Elapsed.Seconds(), "requests/s")
+		for _, q := range in.Queries {
+			r.Add(q.Name+" while ingesting first", Millis(q.First), "ms")
+			r.Add(q.Name+" while ingesting p50", Millis(q.P50), "ms")
+			r.Add(q.Name+" while ingesting p99", Millis(q.P99), "ms")
+		}
+	}
 	r.Add("server peak RSS", float64(run.PeakRSS)/(1<<20), "MiB")
 	return r
 }
@@ -176,6 +188,25 @@ func MeasureList(ctx context.Context, o Options) (*ListRun, error) {
 	}
 	if err := l.concurrent(ctx, run, max(o.Clients, 1), budget); err != nil {
 		return nil, err
+	}
+	var again []listQuery
+	for _, q := range queries {
+		if q.Kind != "order" && q.Kind != "offset" {
+			again = append(again, q)
+		}
+	}
+	rate := o.Rate
+	if rate <= 0 {
+		rate = defaultListIngestRate
+	}
+	if run.Ingesting, err = l.whileIngesting(ctx, again, rate, budget); err != nil {
+		return nil, fmt.Errorf("lists while ingesting: %w", err)
+	}
+	fmt.Fprintf(o.Log, "bench: lists while ingesting: %d capture requests in %s (%.0f/s)\n", run.Ingesting.Sent,
+		run.Ingesting.Elapsed.Round(time.Millisecond), float64(run.Ingesting.Sent)/run.Ingesting.Elapsed.Seconds())
+	for _, q := range run.Ingesting.Queries {
+		fmt.Fprintf(o.Log, "bench: %-40s while ingesting: first %7.1f ms  p50 %7.2f ms  p99 %7.2f ms  count %d\n",
+			q.Name, Millis(q.First), Millis(q.P50), Millis(q.P99), q.Count)
 	}
 	if run.PeakRSS, err = srv.PeakRSS(); err != nil {
 		return nil, err
@@ -426,6 +457,34 @@ func (l *lister) do(ctx context.Context, method, path string, params url.Values,
 // measure times one query over HTTP and in process: a first request, then
 // up to listRuns more within budget (at least listMinRuns).
 func (l *lister) measure(ctx context.Context, q listQuery, budget time.Duration) (ListResult, error) {
+	res, err := l.measureHTTP(ctx, q, budget)
+	if err != nil {
+		return res, err
+	}
+	floorRun := func() (time.Duration, error) {
+		t := time.Now()
+		var err error
+		res.FloorCount, res.FloorResults, err = q.floor(ctx)
+		return time.Since(t), err
+	}
+	if res.FloorFirst, err = floorRun(); err != nil {
+		return res, err
+	}
+	var lat []time.Duration
+	for start := time.Now(); len(lat) < listRuns && (len(lat) < listMinRuns || time.Since(start) < budget); {
+		d, err := floorRun()
+		if err != nil {
+			return res, err
+		}
+		lat = append(lat, d)
+	}
+	res.FloorP50, res.FloorP99 = percentile(lat, 50), percentile(lat, 99)
+	return res, nil
+}
+
+// measureHTTP times one query over HTTP: a first request, then up to
+// listRuns more within budget (at least listMinRuns).
+func (l *lister) measureHTTP(ctx context.Context, q listQuery, budget time.Duration) (ListResult, error) {
 	res := ListResult{Name: q.Name, Kind: q.Kind}
 	var body []byte
 	get := func() (time.Duration, error) {
@@ -450,25 +509,6 @@ func (l *lister) measure(ctx context.Context, q listQuery, budget time.Duration)
 		lat = append(lat, d)
 	}
 	res.Runs, res.P50, res.P99 = len(lat), percentile(lat, 50), percentile(lat, 99)
-
-	floorRun := func() (time.Duration, error) {
-		t := time.Now()
-		var err error
-		res.FloorCount, res.FloorResults, err = q.floor(ctx)
-		return time.Since(t), err
-	}
-	if res.FloorFirst, err = floorRun(); err != nil {
-		return res, err
-	}
-	lat = lat[:0]
-	for start := time.Now(); len(lat) < listRuns && (len(lat) < listMinRuns || time.Since(start) < budget); {
-		d, err := floorRun()
-		if err != nil {
-			return res, err
-		}
-		lat = append(lat, d)
-	}
-	res.FloorP50, res.FloorP99 = percentile(lat, 50), percentile(lat, 99)
 	return res, nil
 }
 

@@ -54,7 +54,7 @@ var copyTables = []copyTable{
 		columns: []string{"project_id", "session_id", "distinct_id", "first_ts", "last_ts", "click_count", "keypress_count",
 			"mouse_activity_count", "console_log_count", "console_warn_count", "console_error_count", "active_ms", "event_count",
 			"start_url", "start_url_ts", "snapshot_source", "snapshot_library", "activity", "block_count", "raw_bytes",
-			"stored_bytes", "created_at", "last_ingested_at", "compacted_blocks"}},
+			"stored_bytes", "created_at", "last_ingested_at", "compacted_blocks", "list_version"}},
 	{name: "recording_blocks", key: []string{"project_id", "session_id", "seq"},
 		columns: []string{"project_id", "session_id", "seq", "blob_key", "window_id", "first_ts", "last_ts", "event_count",
 			"raw_bytes", "stored_bytes", "created_at", "data"}},
@@ -72,7 +72,7 @@ var copyTables = []copyTable{
 		columns: []string{"project_id", "distinct_id", "person_id"}},
 	{name: "user_sessions", key: []string{"id"}, identity: true,
 		columns: []string{"id", "token_hash", "user_id", "created_at", "last_seen_at", "expires_at"}},
-	{name: "list_versions", key: []string{"project_id"}, columns: []string{"project_id", "version"}},
+	{name: "list_versions", key: []string{"project_id"}, columns: []string{"project_id", "version", "removed"}},
 }
 
 // CopyTables names the tables CopyTo moves, in the order it moves them.

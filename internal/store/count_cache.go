@@ -6,113 +6,138 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
 )
 
 // How the recordings list counts on SQLite.
 //
 // Counting a list means reading every recording that matches, which at a
 // million recordings costs far more than reading one page. So the store
-// keeps, per project and condition, the count it last read (and, for a
-// list of at most smallMatchSet recordings, the matches themselves), with
-// the project's list version: a number that triggers (migration 00005)
-// move forward, in the same transaction, on every change to the tables a
-// list reads or filters on (recordings, their URLs, console messages,
-// events, persons and distinct ids, and views). A cached count is used only
-// while the version read in the list's own snapshot is the one it was
-// counted at, so it is never stale. As time passes, the retention bound
-// (or a list's own start bound, date_from) moves forward: the recordings
-// that left it since are counted (a range of the start index) and taken
-// off, and a list that read the clock a moment before the cached one gets
-// the few recordings in between added, so that the count stays exact. The
-// first list of a condition, and the first after any change to the
-// project's recordings, counts in full.
+// keeps, per project and condition, the set of recordings that matched (as
+// a bitmap of their row ids), with the project's list version it was read
+// at and the start bound it was read from. Writes stamp every recording
+// they change with a new list version (list_changes.go), so a cached set is
+// brought up to date by reading the recordings stamped since it was read,
+// taking them out of the set and putting back those that match now; there
+// are few of them even while recordings arrive continuously. As time
+// passes, the retention bound (or a list's own start bound, date_from)
+// moves forward: the recordings that started between the two bounds are
+// taken out, or, for a list that read the clock a moment before the cached
+// one, added. The count is always exact, in the list's own snapshot. A set
+// is read in full the first time a condition is listed, after a recording
+// is deleted (its row id would stay in the sets), and when more than
+// maxCatchUp recordings changed since it was read.
 //
 // PostgreSQL counts every time: it counts quickly with index-only and
 // parallel scans, and sequences or counters updated by every write would
 // serialise concurrent writers across nodes.
 
-// smallMatchSet is the most matches a cached count keeps the session ids
-// of. A page of such a list is read from those recordings alone, instead of
-// scanning the project's recordings in order for the few that match.
+// smallMatchSet is the most matches whose page is read from the matches
+// alone, by row id, instead of by scanning the project's recordings in
+// order for the few that match.
 var smallMatchSet = 5000
 
+// maxCatchUp is the most changed recordings a cached set is brought up to
+// date with; past it, the set is read again in full.
+var maxCatchUp = 20000
+
 // maxCachedCounts bounds the counts kept per store; the least recently
-// used goes first.
+// used goes first. A set of half a million recordings takes about 100 KB.
 const maxCachedCounts = 64
 
-// match is a recording a condition matched.
-type match struct {
-	sessionID string
-	firstTS   int64
-}
-
-// matchSet is what a count found: how many recordings match and, when
-// there are at most smallMatchSet, which ones (ids is nil otherwise).
+// matchSet is what a count found: how many recordings match and, when the
+// store caches counts, their row ids.
 type matchSet struct {
 	count int
-	ids   []match
+	rows  *roaring64.Bitmap
 }
+
+// small reports whether the matches are few enough to page from their row
+// ids.
+func (m matchSet) small() bool { return m.rows != nil && m.count <= smallMatchSet }
 
 // countEntry is a cached count. It is never changed once stored: an update
 // stores a new entry.
 type countEntry struct {
-	version int64
-	// from is the retention bound the set was read with.
+	// version and removed are the project's list version and count of
+	// deleted recordings the set was read at.
+	version, removed int64
+	// from is the start bound the set was read from.
 	from int64
 	set  matchSet
 	used time.Time
+}
+
+// newer reports whether e was read later than old (or from a later bound).
+func (e *countEntry) newer(old *countEntry) bool {
+	if e.removed != old.removed {
+		return e.removed > old.removed
+	}
+	if e.version != old.version {
+		return e.version > old.version
+	}
+	return e.from > old.from
+}
+
+// CountCacheStats says how the store's list counts were answered since it
+// was opened.
+type CountCacheStats struct {
+	// Hits were answered from a cached set as it was.
+	Hits int64
+	// Updates were answered from a cached set brought up to date.
+	Updates int64
+	// Misses were read in full.
+	Misses int64
 }
 
 // countCache holds one store's cached counts.
 type countCache struct {
 	mu      sync.Mutex
 	entries map[string]*countEntry
-	hits    int64
-	misses  int64
+	stats   CountCacheStats
 }
 
-// CountCacheStats reports how many list counts were answered from the
-// cache and how many were read, since the store was opened.
-func (s *Store) CountCacheStats() (hits, misses int64) {
+// CountCacheStats reports how the list counts were answered since the
+// store was opened (all zero on PostgreSQL, which does not cache them).
+func (s *Store) CountCacheStats() CountCacheStats {
 	c := s.counts
 	if c == nil {
-		return 0, 0
+		return CountCacheStats{}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.hits, c.misses
+	return c.stats
 }
 
 func (c *countCache) get(key string) *countEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e := c.entries[key]
-	if e != nil {
-		c.hits++
-	} else {
-		c.misses++
-	}
-	return e
+	return c.entries[key]
 }
 
-// miss turns a hit that could not be used into a miss.
-func (c *countCache) miss() {
+// count adds one answer to the stats.
+func (c *countCache) count(stat *int64) {
 	c.mu.Lock()
-	c.hits--
-	c.misses++
+	*stat++
 	c.mu.Unlock()
 }
 
+// put keeps e unless the cache holds a newer entry for the key.
 func (c *countCache) put(key string, e *countEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e.used = time.Now()
-	if _, ok := c.entries[key]; !ok && len(c.entries) >= maxCachedCounts {
+	old, ok := c.entries[key]
+	if ok && !e.newer(old) {
+		old.used = e.used
+		return
+	}
+	if !ok && len(c.entries) >= maxCachedCounts {
 		var oldest string
 		for k, v := range c.entries {
 			if oldest == "" || v.used.Before(c.entries[oldest].used) {
@@ -163,14 +188,15 @@ func countKey(projectID int64, c Condition) string {
 	return b.String()
 }
 
-// listVersion reads the project's list version within tx.
-func (s *Store) listVersion(ctx context.Context, tx *sql.Tx, projectID int64) (int64, error) {
-	var v int64
-	err := tx.QueryRowContext(ctx, `SELECT version FROM list_versions WHERE project_id = ?`, projectID).Scan(&v)
+// listVersion reads the project's list version and count of deleted
+// recordings within tx.
+func (s *Store) listVersion(ctx context.Context, tx *sql.Tx, projectID int64) (version, removed int64, err error) {
+	err = tx.QueryRowContext(ctx, `SELECT version, removed FROM list_versions WHERE project_id = ?`, projectID).
+		Scan(&version, &removed)
 	if err == sql.ErrNoRows {
-		return 0, nil
+		return 0, 0, nil
 	}
-	return v, err
+	return version, removed, err
 }
 
 // matches counts the project's recordings within retention that satisfy
@@ -181,116 +207,144 @@ func (s *Store) matches(ctx context.Context, tx *sql.Tx, projectID, retentionFro
 		if c.CountSQL != "" {
 			c = Condition{SQL: c.CountSQL, Args: c.CountArgs, From: c.From}
 		}
-		set, _, err := s.readMatches(ctx, tx, projectID, retentionFrom, c, false)
-		return set, err
+		where, args := recordingWhere(projectID, retentionFrom, c)
+		var n int
+		err := tx.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM recordings r`+where), args...).Scan(&n)
+		return matchSet{count: n}, err
 	}
 	// A list with a start bound of its own is cached apart from the same
 	// list without one, whose bound is the retention's.
 	key := countKey(projectID, c)
-	retentionFrom = max(retentionFrom, c.From)
-	// The count form reads every recording; a move between two bounds
-	// reads a few, in the page's form.
+	from := max(retentionFrom, c.From)
+	// The count form reads every recording; the page form a few.
 	all := Condition{SQL: c.SQL, Args: c.Args}
 	if c.CountSQL != "" {
 		all = Condition{SQL: c.CountSQL, Args: c.CountArgs}
 	}
 	c = Condition{SQL: c.SQL, Args: c.Args}
-	version, err := s.listVersion(ctx, tx, projectID)
+	version, removed, err := s.listVersion(ctx, tx, projectID)
 	if err != nil {
 		return matchSet{}, err
 	}
-	if e := cache.get(key); e != nil {
-		if e.version == version {
-			if e.from == retentionFrom {
-				return e.set, nil
-			}
-			set, err := s.move(ctx, tx, projectID, e, retentionFrom, c)
-			if err != nil {
+	e := cache.get(key)
+	if e != nil && e.removed == removed && e.version <= version {
+		if e.version == version && e.from == from {
+			cache.count(&cache.stats.Hits)
+			return e.set, nil
+		}
+		set, ok, err := s.catchUp(ctx, tx, projectID, e, c)
+		if err != nil {
+			return matchSet{}, err
+		}
+		if ok {
+			if set, err = s.move(ctx, tx, projectID, set, e.from, from, c); err != nil {
 				return matchSet{}, err
 			}
-			// Keep the cached bound moving forward only: concurrent lists
-			// read the clock in any order, and the later bound is the one
-			// the next lists will ask for.
-			if retentionFrom > e.from {
-				cache.put(key, &countEntry{version: version, from: retentionFrom, set: set})
-			}
+			cache.count(&cache.stats.Updates)
+			cache.put(key, &countEntry{version: version, removed: removed, from: from, set: set})
 			return set, nil
 		}
-		cache.miss()
 	}
-	set, _, err := s.readMatches(ctx, tx, projectID, retentionFrom, all, true)
+	cache.count(&cache.stats.Misses)
+	set, err := s.readMatches(ctx, tx, projectID, from, all)
 	if err != nil {
 		return matchSet{}, err
 	}
-	cache.put(key, &countEntry{version: version, from: retentionFrom, set: set})
+	cache.put(key, &countEntry{version: version, removed: removed, from: from, set: set})
 	return set, nil
 }
 
-// move brings a cached set to the retention bound from: the matches that
-// started between the two bounds are taken off (a later bound) or added
-// (an earlier one, as when a list read the clock just before another).
-func (s *Store) move(ctx context.Context, tx *sql.Tx, projectID int64, e *countEntry, from int64, c Condition) (matchSet, error) {
-	if from > e.from && e.set.ids != nil {
-		ids := slices.DeleteFunc(slices.Clone(e.set.ids), func(m match) bool { return m.firstTS < from })
-		return matchSet{count: len(ids), ids: ids}, nil
+// catchUp brings a cached set up to date with the recordings changed since
+// it was read: they are taken out, and those that match now put back. ok
+// is false when more than maxCatchUp recordings changed.
+func (s *Store) catchUp(ctx context.Context, tx *sql.Tx, projectID int64, e *countEntry, c Condition) (matchSet, bool, error) {
+	set := e.set
+	if set.rows == nil {
+		return matchSet{}, false, nil
 	}
-	lo, hi := min(from, e.from), max(from, e.from)
-	where, args := recordingWhere(projectID, lo, c)
-	// The few recordings between the bounds, by the start index (the
-	// planner, not knowing how few, might take a filter's index instead).
-	where, args = ` INDEXED BY recordings_list_start`+where+` AND r.first_ts < ?`, append(args, hi)
-	if from > e.from {
-		var left int
-		if err := tx.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM recordings r`+where), args...).Scan(&left); err != nil {
-			return matchSet{}, err
+	changed, err := s.rowIDs(ctx, tx, `SELECT rowid FROM recordings INDEXED BY recordings_changed
+		WHERE project_id = ? AND list_version > ? LIMIT ?`, projectID, e.version, maxCatchUp+1)
+	if err != nil || len(changed) == 0 {
+		return set, err == nil, err
+	}
+	if len(changed) > maxCatchUp {
+		return matchSet{}, false, nil
+	}
+	where, args := recordingWhere(projectID, e.from, c)
+	matched, err := s.rowIDs(ctx, tx, `SELECT r.rowid FROM recordings r INDEXED BY recordings_changed`+where+
+		` AND r.list_version > ?`, append(args, e.version)...)
+	if err != nil {
+		return matchSet{}, false, err
+	}
+	rows := set.rows.Clone()
+	for _, id := range changed {
+		rows.Remove(id)
+	}
+	rows.AddMany(matched)
+	return matchSet{count: int(rows.GetCardinality()), rows: rows}, true, nil
+}
+
+// move brings a set read from the start bound was to the bound from: the
+// recordings that started between the two are taken out (a later bound) or
+// the matches among them added (an earlier one, as when a list read the
+// clock just before another).
+func (s *Store) move(ctx context.Context, tx *sql.Tx, projectID int64, set matchSet, was, from int64, c Condition) (matchSet, error) {
+	if from == was {
+		return set, nil
+	}
+	var between []uint64
+	var err error
+	if from > was {
+		between, err = s.rowIDs(ctx, tx, `SELECT rowid FROM recordings INDEXED BY recordings_list_start
+			WHERE project_id = ? AND first_ts >= ? AND first_ts < ?`, projectID, was, from)
+	} else {
+		// The few recordings between the bounds, by the start index (the
+		// planner, not knowing how few, might take a filter's index instead).
+		where, args := recordingWhere(projectID, from, c)
+		between, err = s.rowIDs(ctx, tx, `SELECT r.rowid FROM recordings r INDEXED BY recordings_list_start`+where+
+			` AND r.first_ts < ?`, append(args, was)...)
+	}
+	if err != nil || len(between) == 0 {
+		return set, err
+	}
+	rows := set.rows.Clone()
+	if from > was {
+		for _, id := range between {
+			rows.Remove(id)
 		}
-		return matchSet{count: e.set.count - left}, nil
+	} else {
+		rows.AddMany(between)
 	}
-	more, _, err := s.readMatchesWhere(ctx, tx, where, args, e.set.ids != nil)
+	return matchSet{count: int(rows.GetCardinality()), rows: rows}, nil
+}
+
+// readMatches reads the row ids of the project's recordings that started
+// at or after from and satisfy c, in tx's snapshot.
+func (s *Store) readMatches(ctx context.Context, tx *sql.Tx, projectID, from int64, c Condition) (matchSet, error) {
+	where, args := recordingWhere(projectID, from, c)
+	ids, err := s.rowIDs(ctx, tx, `SELECT r.rowid FROM recordings r`+where, args...)
 	if err != nil {
 		return matchSet{}, err
 	}
-	if e.set.ids != nil && more.ids != nil && len(e.set.ids)+len(more.ids) <= smallMatchSet {
-		return matchSet{count: e.set.count + more.count, ids: slices.Concat(more.ids, e.set.ids)}, nil
-	}
-	return matchSet{count: e.set.count + more.count}, nil
+	rows := roaring64.New()
+	rows.AddMany(ids)
+	return matchSet{count: int(rows.GetCardinality()), rows: rows}, nil
 }
 
-// readMatches counts the matches in tx's snapshot. With keepSmall, a set
-// of at most smallMatchSet recordings is read whole, with their ids (one
-// pass when the set is small; a larger one is counted in a second).
-func (s *Store) readMatches(ctx context.Context, tx *sql.Tx, projectID, from int64, c Condition, keepSmall bool) (matchSet, bool, error) {
-	where, args := recordingWhere(projectID, from, c)
-	return s.readMatchesWhere(ctx, tx, where, args, keepSmall)
-}
-
-// readMatchesWhere is readMatches over the recordings r that satisfy
-// where, a WHERE clause (which may start with an INDEXED BY) with its
-// arguments.
-func (s *Store) readMatchesWhere(ctx context.Context, tx *sql.Tx, where string, args []any, keepSmall bool) (matchSet, bool, error) {
-	if keepSmall {
-		rows, err := tx.QueryContext(ctx, s.rebind(`SELECT r.session_id, r.first_ts FROM recordings r`+where+` LIMIT ?`),
-			append(slices.Clone(args), smallMatchSet+1)...)
-		if err != nil {
-			return matchSet{}, false, err
-		}
-		ids, err := collect(rows, func(sc interface{ Scan(...any) error }) (match, error) {
-			var m match
-			return m, sc.Scan(&m.sessionID, &m.firstTS)
-		})
-		if err != nil {
-			return matchSet{}, false, err
-		}
-		if len(ids) <= smallMatchSet {
-			if ids == nil {
-				ids = []match{}
-			}
-			return matchSet{count: len(ids), ids: ids}, true, nil
-		}
+// rowIDs runs a query of row ids in tx.
+func (s *Store) rowIDs(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]uint64, error) {
+	rows, err := tx.QueryContext(ctx, s.rebind(q), args...)
+	if err != nil {
+		return nil, err
 	}
-	var n int
-	if err := tx.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM recordings r`+where), args...).Scan(&n); err != nil {
-		return matchSet{}, false, err
+	defer rows.Close()
+	var ids []uint64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, uint64(id))
 	}
-	return matchSet{count: n}, false, nil
+	return ids, rows.Err()
 }

@@ -175,18 +175,29 @@ func TestListCountCache(t *testing.T) {
 	}
 	list(p.ID)
 	list(other.ID)
-	hits, misses := s.CountCacheStats()
+	before := s.CountCacheStats()
 	list(p.ID)
 	list(other.ID)
-	if h, m := s.CountCacheStats(); h != hits+2 || m != misses {
-		t.Errorf("repeated lists: %d hits, %d misses; before %d, %d", h, m, hits, misses)
+	if got, want := s.CountCacheStats(), (CountCacheStats{Hits: before.Hits + 2, Updates: before.Updates,
+		Misses: before.Misses}); got != want {
+		t.Errorf("repeated lists: %+v, want %+v", got, want)
 	}
 	putRecordings(t, s, p.ID, []int64{3000}, []int{0})
-	hits, misses = s.CountCacheStats()
+	before = s.CountCacheStats()
 	list(p.ID)
 	list(other.ID)
-	if h, m := s.CountCacheStats(); h != hits+1 || m != misses+1 {
-		t.Errorf("after a write to one project: %d hits, %d misses; before %d, %d", h, m, hits, misses)
+	if got, want := s.CountCacheStats(), (CountCacheStats{Hits: before.Hits + 1, Updates: before.Updates + 1,
+		Misses: before.Misses}); got != want {
+		t.Errorf("after a write to one project (brought up to date, not read again): %+v, want %+v", got, want)
+	}
+	if _, err := s.DeleteRecording(ctx, p.ID, "r0"); err != nil {
+		t.Fatal(err)
+	}
+	before = s.CountCacheStats()
+	list(p.ID)
+	if got, want := s.CountCacheStats(), (CountCacheStats{Hits: before.Hits, Updates: before.Updates,
+		Misses: before.Misses + 1}); got != want {
+		t.Errorf("after a deletion (read again): %+v, want %+v", got, want)
 	}
 
 	// A change to a field no list reads leaves the version alone.
@@ -205,11 +216,19 @@ func TestListCountCache(t *testing.T) {
 	if version() != v {
 		t.Error("an update of blocks moved the list version")
 	}
-	if _, err := s.write.ExecContext(ctx, `UPDATE recordings SET click_count = 9 WHERE project_id = ? AND session_id = 'r0'`,
+	if _, err := s.write.ExecContext(ctx, `UPDATE recordings SET click_count = 9 WHERE project_id = ? AND session_id = 'r1'`,
 		p.ID); err != nil {
 		t.Fatal(err)
 	}
 	if version() == v {
 		t.Error("an update of clicks left the list version")
+	}
+	var stamp int64
+	if err := s.read.QueryRowContext(ctx, `SELECT list_version FROM recordings WHERE project_id = ? AND session_id = 'r1'`,
+		p.ID).Scan(&stamp); err != nil {
+		t.Fatal(err)
+	}
+	if stamp != version() {
+		t.Errorf("the updated recording is stamped %d, the list version is %d", stamp, version())
 	}
 }

@@ -166,6 +166,9 @@ func (t *Tx) MergePersons(ctx context.Context, from, into int64) error {
 // InsertEvents stores analytics events; an event whose uuid is stored
 // already is skipped.
 func (t *Tx) InsertEvents(ctx context.Context, events []Event) error {
+	for _, e := range events {
+		t.touch(e.ProjectID, e.SessionID)
+	}
 	_, err := t.insertRows(ctx, len(events), 8, `INSERT INTO events (project_id, uuid, event, distinct_id, session_id,
 		  timestamp, current_url, properties)`, `ON CONFLICT (project_id, uuid) DO NOTHING`,
 		func(i int, args []any) []any {

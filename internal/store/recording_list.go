@@ -274,21 +274,20 @@ func (s *Store) ListRecordings(ctx context.Context, projectID, retentionFrom int
 	}
 	var q string
 	var args []any
-	if set.ids != nil {
-		// The matches are known: look them up by their key and order them
+	if set.small() {
+		// The matches are known: look them up by row id and order them
 		// alone (CROSS JOIN keeps SQLite from scanning an index in order
 		// for them instead).
 		var b strings.Builder
-		for i, m := range set.ids {
-			if i > 0 {
+		for it := set.rows.Iterator(); it.HasNext(); {
+			if b.Len() > 0 {
 				b.WriteString(", ")
 			}
 			b.WriteString("(?)")
-			args = append(args, m.sessionID)
+			args = append(args, int64(it.Next()))
 		}
-		args = append(args, projectID)
 		q, args = orderedQuery(`SELECT r.session_id FROM (VALUES `+b.String()+`) ids CROSS JOIN recordings r
-			WHERE r.project_id = ? AND r.session_id = ids.column1`, args, o, limit, offset)
+			WHERE r.rowid = ids.column1`, args, o, limit, offset)
 	} else {
 		where, whereArgs := recordingWhere(projectID, retentionFrom, c)
 		from := ` FROM recordings r`

@@ -123,11 +123,35 @@ func (t *Tx) PutRecording(ctx context.Context, r *Recording) error {
 		// an empty one back as nil).
 		activity = []byte{}
 	}
-	_, err := t.exec(ctx, `INSERT INTO recordings (project_id, session_id, distinct_id, first_ts, last_ts, click_count,
+	args := []any{r.ProjectID, r.SessionID, r.DistinctID, r.FirstTS, r.LastTS, r.ClickCount, r.KeypressCount,
+		r.MouseActivityCount, r.ConsoleLogCount, r.ConsoleWarnCount, r.ConsoleErrorCount, r.ActiveMS, r.EventCount,
+		startURL, startTS, r.SnapshotSource, library, activity, r.BlockCount, r.RawBytes, r.StoredBytes,
+		micros(r.CreatedAt), micros(r.LastIngestedAt)}
+	q := putRecordingPostgres
+	if t.engine == engineSQLite {
+		v, err := t.bumpListVersion(ctx, r.ProjectID)
+		if err != nil {
+			return err
+		}
+		q, args = putRecordingSQLite, append(args, v)
+		t.stamped(r.ProjectID, r.SessionID)
+	}
+	_, err := t.exec(ctx, q, args...)
+	return err
+}
+
+// putRecording writes a recording: an upsert of every column, and on
+// SQLite its list version (the last argument; see list_changes.go).
+func putRecording(listVersion bool) string {
+	columns, values, set := "", "", ""
+	if listVersion {
+		columns, values, set = ", list_version", ", ?", ", list_version = excluded.list_version"
+	}
+	return `INSERT INTO recordings (project_id, session_id, distinct_id, first_ts, last_ts, click_count,
 		  keypress_count, mouse_activity_count, console_log_count, console_warn_count, console_error_count, active_ms,
 		  event_count, start_url, start_url_ts, snapshot_source, snapshot_library, activity, block_count, raw_bytes,
-		  stored_bytes, created_at, last_ingested_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		  stored_bytes, created_at, last_ingested_at` + columns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?` + values + `)
 		ON CONFLICT (project_id, session_id) DO UPDATE SET
 		  distinct_id = excluded.distinct_id, first_ts = excluded.first_ts, last_ts = excluded.last_ts,
 		  click_count = excluded.click_count, keypress_count = excluded.keypress_count,
@@ -137,13 +161,13 @@ func (t *Tx) PutRecording(ctx context.Context, r *Recording) error {
 		  start_url_ts = excluded.start_url_ts, snapshot_source = excluded.snapshot_source,
 		  snapshot_library = excluded.snapshot_library, activity = excluded.activity,
 		  block_count = excluded.block_count, raw_bytes = excluded.raw_bytes, stored_bytes = excluded.stored_bytes,
-		  last_ingested_at = excluded.last_ingested_at`,
-		r.ProjectID, r.SessionID, r.DistinctID, r.FirstTS, r.LastTS, r.ClickCount, r.KeypressCount,
-		r.MouseActivityCount, r.ConsoleLogCount, r.ConsoleWarnCount, r.ConsoleErrorCount, r.ActiveMS, r.EventCount,
-		startURL, startTS, r.SnapshotSource, library, activity, r.BlockCount, r.RawBytes, r.StoredBytes,
-		micros(r.CreatedAt), micros(r.LastIngestedAt))
-	return err
+		  last_ingested_at = excluded.last_ingested_at` + set
 }
+
+var (
+	putRecordingSQLite   = putRecording(true)
+	putRecordingPostgres = putRecording(false)
+)
 
 // InsertBlock records a block: one whose bytes are already in the blob
 // store (BlobKey set, Data nil), or an inline one (BlobKey empty, its
@@ -220,6 +244,7 @@ func (t *Tx) AddURLs(ctx context.Context, projectID int64, sessionID string, url
 			byURL[u.URL] = u.FirstTS
 		}
 	}
+	t.touch(projectID, sessionID)
 	_, err := t.insertRows(ctx, len(list), 4, `INSERT INTO recording_urls (project_id, session_id, url, first_ts)`,
 		`ON CONFLICT (project_id, session_id, url) DO UPDATE SET first_ts =
 		  CASE WHEN excluded.first_ts < recording_urls.first_ts THEN excluded.first_ts ELSE recording_urls.first_ts END`,
@@ -231,6 +256,7 @@ func (t *Tx) AddURLs(ctx context.Context, projectID int64, sessionID string, url
 
 // AddConsole records console messages.
 func (t *Tx) AddConsole(ctx context.Context, projectID int64, sessionID string, entries []ConsoleEntry) error {
+	t.touch(projectID, sessionID)
 	_, err := t.insertRows(ctx, len(entries), 5, `INSERT INTO recording_console (project_id, session_id, ts, level, message)`, "",
 		func(i int, args []any) []any {
 			c := entries[i]

@@ -19,6 +19,11 @@ type Tx struct {
 	// unprepared are the queries run in this transaction that stmts does not
 	// hold yet, to be prepared once the transaction is over.
 	unprepared []string
+	// listVersions are the list versions the transaction moved projects
+	// to, and stamps the recordings it wrote (true) or touched (false) on
+	// SQLite (see list_changes.go).
+	listVersions map[int64]int64
+	stamps       map[RecordingKey]bool
 }
 
 // Write runs fn in one write transaction, committed when fn returns nil and
@@ -28,7 +33,10 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
 	var tx *Tx
 	err := s.tx(ctx, func(t *sql.Tx) error {
 		tx = &Tx{tx: t, rebind: s.rebind, engine: s.engine, stmts: cache}
-		return fn(tx)
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.stampTouched(ctx)
 	})
 	if tx != nil && len(tx.unprepared) > 0 {
 		// The writer connection is free again: prepare on it what the next
