@@ -12,6 +12,7 @@ import (
 
 	"github.com/tapedeck/tapedeck/internal/apierror"
 	"github.com/tapedeck/tapedeck/internal/blob"
+	"github.com/tapedeck/tapedeck/internal/blockcodec"
 	"github.com/tapedeck/tapedeck/internal/store"
 )
 
@@ -154,6 +155,7 @@ func (s *Server) writeBlocks(c *call, blocks []store.Block) error {
 			snapshotBuffers.Put(bufp)
 		}
 	}()
+	var first firstBlock
 	for i, b := range blocks {
 		sent := len(buf) // the blocks before, complete
 		f := <-results[i]
@@ -161,7 +163,12 @@ func (s *Server) writeBlocks(c *call, blocks []store.Block) error {
 		err := f.err
 		if err == nil {
 			var out []byte
-			if out, err = snapshotDecoder.DecodeAll(f.data, buf); err == nil {
+			if out, err = s.decodeBlock(ctx, c, blocks, b, f.data, first, buf); err == nil {
+				if b.Seq == 0 && b.BlobKey != "" && i < len(blocks)-1 {
+					// The later blocks may be compressed with a prefix
+					// of this one: keep it for them.
+					first = firstBlock{b.BlobKey, append(first.jsonl[:0], blockcodec.Dictionary(out[len(buf):])...)}
+				}
 				buf = out
 			}
 		}
@@ -187,8 +194,78 @@ func (s *Server) writeBlocks(c *call, blocks []store.Block) error {
 	return nil
 }
 
-// snapshotDecoder decompresses blocks; DecodeAll is safe for concurrent use.
+// snapshotDecoder decompresses blocks without a dictionary; DecodeAll is
+// safe for concurrent use.
 var snapshotDecoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
+
+// snapshotDictBytes bounds the dictionaries of compacted recordings kept
+// between requests (a few recordings' worth).
+const snapshotDictBytes = 4 * blockcodec.DictBytes
+
+// snapshotDicts holds the decoders of the recordings read last whose
+// later compacted blocks are compressed with a dictionary.
+var snapshotDicts = blockcodec.NewDicts(snapshotDictBytes)
+
+// firstBlock is the start of the JSONL of a recording's first block
+// (seq 0), kept from a request that served it for the later blocks of
+// the same request.
+type firstBlock struct {
+	blobKey string
+	jsonl   []byte
+}
+
+// decodeBlock appends the JSONL of b, one of blocks, whose compressed
+// bytes are data, to buf. A compacted block compressed with a dictionary
+// is decoded with the dictionary taken from the recording's first block:
+// from the cache, else from first when this request has just served it,
+// else read from the stores and decoded.
+func (s *Server) decodeBlock(ctx context.Context, c *call, blocks []store.Block, b store.Block, data []byte, first firstBlock, buf []byte) ([]byte, error) {
+	n, err := blockcodec.FrameDictLen(data)
+	if err != nil || n == 0 {
+		if err != nil {
+			return buf, err
+		}
+		return snapshotDecoder.DecodeAll(data, buf)
+	}
+	src, err := s.firstBlockRow(ctx, c, blocks)
+	if err != nil {
+		return buf, err
+	}
+	if src.BlobKey == "" {
+		return buf, fmt.Errorf("%w: the first block is not compacted", blockcodec.ErrUnknownDictionary)
+	}
+	dec, err := snapshotDicts.Decoder(src.BlobKey, n, func() ([]byte, error) {
+		if first.blobKey == src.BlobKey && len(first.jsonl) >= n {
+			return first.jsonl, nil
+		}
+		return s.readFirstBlock(ctx, src)
+	})
+	if err != nil {
+		return buf, fmt.Errorf("the dictionary's block %s: %w", src.BlobKey, err)
+	}
+	return dec.DecodeAll(data, buf)
+}
+
+// firstBlockRow returns the row of the recording's first block (seq 0):
+// from blocks when the request reads it, else from the store.
+func (s *Server) firstBlockRow(ctx context.Context, c *call, blocks []store.Block) (store.Block, error) {
+	for _, b := range blocks {
+		if b.Seq == 0 {
+			return b, nil
+		}
+	}
+	return s.store.FirstBlock(ctx, c.project.ID, blocks[0].SessionID)
+}
+
+// readFirstBlock reads and decodes a recording's first compacted block,
+// the source of its dictionary.
+func (s *Server) readFirstBlock(ctx context.Context, b store.Block) ([]byte, error) {
+	data, err := s.blobs.Get(ctx, b.BlobKey)
+	if err != nil {
+		return nil, err
+	}
+	return snapshotDecoder.DecodeAll(data, nil)
+}
 
 func blobKey(raw, name string) (int, error) {
 	if raw == "" {

@@ -5,13 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/bits"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/tapedeck/tapedeck/internal/blob"
+	"github.com/tapedeck/tapedeck/internal/blockcodec"
 	"github.com/tapedeck/tapedeck/internal/store"
 )
 
@@ -34,23 +35,29 @@ var errUnreadable = errors.New("block unreadable")
 // compactor holds what compacting several recordings in a row reuses: the
 // codecs and the buffers. It lives for one run.
 type compactor struct {
-	enc        *zstd.Encoder
-	dec        *zstd.Decoder
-	blockBytes int
-	// part holds one old block's JSONL on its way into enc, and out the
-	// compacted block enc writes.
+	// enc compresses a recording's first compacted block, dictEnc the
+	// later ones with the dictionary taken from the first.
+	enc, dictEnc *zstd.Encoder
+	dec          *zstd.Decoder
+	blockBytes   int
+	// part holds one old block's JSONL on its way into an encoder, out the
+	// compacted block it writes, and dict the dictionary of the blocks
+	// after the first.
 	part []byte
 	out  bytes.Buffer
+	dict []byte
+	// oldDict decodes the old blocks that were compressed with a
+	// dictionary; it is loaded once per recording, when one is met.
+	oldDict    *zstd.Decoder
+	oldDictLen int
 }
 
 func newCompactor(blockBytes int) (*compactor, error) {
-	// A window that spans a whole compacted block, so that any line can
-	// refer back to anything before it in its block (a power of two).
-	window := 1 << bits.Len(uint(blockBytes-1))
-	window = max(window, zstd.MinWindowSize)
-	window = min(window, zstd.MaxWindowSize)
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression),
-		zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(window), zstd.WithLowerEncoderMem(true))
+	enc, err := blockcodec.NewEncoder(blockBytes)
+	if err != nil {
+		return nil, err
+	}
+	dictEnc, err := blockcodec.NewDictEncoder(blockBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -58,11 +65,12 @@ func newCompactor(blockBytes int) (*compactor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &compactor{enc: enc, dec: dec, blockBytes: blockBytes}, nil
+	return &compactor{enc: enc, dictEnc: dictEnc, dec: dec, blockBytes: blockBytes}, nil
 }
 
 func (c *compactor) close() {
 	c.enc.Close()
+	c.dictEnc.Close()
 	c.dec.Close()
 }
 
@@ -202,8 +210,9 @@ func (r *Runner) compactRecording(ctx context.Context, c *compactor, k store.Rec
 	for _, b := range blocks {
 		inline = inline || b.BlobKey == ""
 	}
-	for _, group := range c.groups(blocks) {
-		b, err := r.writeCompacted(ctx, c, k, group)
+	c.oldDict, c.oldDictLen = nil, 0
+	for i, group := range c.groups(blocks) {
+		b, err := r.writeCompacted(ctx, c, k, blocks, group, i)
 		if err != nil {
 			removeWritten()
 			return state, err
@@ -247,8 +256,11 @@ func (r *Runner) compactRecording(ctx context.Context, c *compactor, k store.Rec
 // writeCompacted streams the group's JSONL, block after block (read from
 // the blob store, or from the metadata store for an inline block), into
 // one compacted block, puts it in the blob store and returns its row
-// (without seq and creation time).
-func (r *Runner) writeCompacted(ctx context.Context, c *compactor, k store.RecordingKey, group []store.Block) (store.Block, error) {
+// (without seq and creation time). Group 0 becomes the recording's first
+// block, a plain zstd frame whose JSONL the dictionary is taken from; the
+// later groups are compressed with that dictionary. blocks are all the
+// recording's old blocks.
+func (r *Runner) writeCompacted(ctx context.Context, c *compactor, k store.RecordingKey, blocks, group []store.Block, index int) (store.Block, error) {
 	out := store.Block{WindowID: group[0].WindowID, FirstTS: group[0].FirstTS, LastTS: group[0].LastTS}
 	for _, b := range group {
 		out.RawBytes += b.RawBytes
@@ -259,26 +271,40 @@ func (r *Runner) writeCompacted(ctx context.Context, c *compactor, k store.Recor
 			out.WindowID = "" // lines of several windows
 		}
 	}
+	enc := c.enc
+	switch index {
+	case 0:
+		c.dict = c.dict[:0]
+	case 1:
+		if err := blockcodec.UseDict(c.dictEnc, c.dict); err != nil {
+			return out, err
+		}
+		fallthrough
+	default:
+		enc = c.dictEnc
+	}
 	c.out.Reset()
-	c.enc.ResetContentSize(&c.out, out.RawBytes)
+	enc.ResetContentSize(&c.out, out.RawBytes)
 	for _, b := range group {
 		data, err := r.readBlock(ctx, b)
 		if err != nil {
 			return out, err
 		}
-		name := blockName(b)
-		if c.part, err = c.dec.DecodeAll(data, c.part[:0]); err != nil {
-			return out, fmt.Errorf("%w: %s: %v", errUnreadable, name, err)
+		if c.part, err = r.decodeOld(ctx, c, blocks, b, data); err != nil {
+			return out, err
 		}
 		if int64(len(c.part)) != b.RawBytes {
-			return out, fmt.Errorf("%w: %s holds %d bytes of JSONL, its row says %d", errUnreadable, name,
+			return out, fmt.Errorf("%w: %s holds %d bytes of JSONL, its row says %d", errUnreadable, blockName(b),
 				len(c.part), b.RawBytes)
 		}
-		if _, err := c.enc.Write(c.part); err != nil {
+		if index == 0 && len(c.dict) < blockcodec.DictBytes {
+			c.dict = append(c.dict, c.part[:min(len(c.part), blockcodec.DictBytes-len(c.dict))]...)
+		}
+		if _, err := enc.Write(c.part); err != nil {
 			return out, err
 		}
 	}
-	if err := c.enc.Close(); err != nil {
+	if err := enc.Close(); err != nil {
 		return out, err
 	}
 	out.StoredBytes = int64(c.out.Len())
@@ -287,6 +313,55 @@ func (r *Runner) writeCompacted(ctx context.Context, c *compactor, k store.Recor
 		return out, err
 	}
 	return out, nil
+}
+
+// decodeOld returns the JSONL of b, one of the recording's old blocks
+// (blocks), whose compressed bytes are data, in c.part's memory. A block
+// compressed with a dictionary is decoded with the dictionary taken from
+// the old first block (seq 0), which is read and decoded once per
+// recording. A block that does not decode is errUnreadable.
+func (r *Runner) decodeOld(ctx context.Context, c *compactor, blocks []store.Block, b store.Block, data []byte) ([]byte, error) {
+	n, err := blockcodec.FrameDictLen(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", errUnreadable, blockName(b), err)
+	}
+	dec := c.dec
+	if n > 0 {
+		if c.oldDict == nil || c.oldDictLen != n {
+			if c.oldDict, err = r.loadOldDict(ctx, c, blocks, n); err != nil {
+				return nil, err
+			}
+			c.oldDictLen = n
+		}
+		dec = c.oldDict
+	}
+	jsonl, err := dec.DecodeAll(data, c.part[:0])
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", errUnreadable, blockName(b), err)
+	}
+	return jsonl, nil
+}
+
+// loadOldDict returns a decoder of the old blocks compressed with the
+// first n bytes of the old first block's JSONL.
+func (r *Runner) loadOldDict(ctx context.Context, c *compactor, blocks []store.Block, n int) (*zstd.Decoder, error) {
+	i := slices.IndexFunc(blocks, func(b store.Block) bool { return b.Seq == 0 })
+	if i < 0 {
+		return nil, fmt.Errorf("%w: no first block to take a dictionary from", errUnreadable)
+	}
+	data, err := r.readBlock(ctx, blocks[i])
+	if err != nil {
+		return nil, err
+	}
+	first, err := c.dec.DecodeAll(data, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", errUnreadable, blockName(blocks[i]), err)
+	}
+	dict, err := blockcodec.DictPrefix(first, n)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", errUnreadable, blockName(blocks[i]), err)
+	}
+	return blockcodec.NewDictDecoder(dict)
 }
 
 // readBlock returns a block's compressed bytes: an inline block's from its

@@ -18,6 +18,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/tapedeck/tapedeck/internal/blob"
+	"github.com/tapedeck/tapedeck/internal/blockcodec"
 	"github.com/tapedeck/tapedeck/internal/capture"
 	"github.com/tapedeck/tapedeck/internal/ingest"
 	"github.com/tapedeck/tapedeck/internal/s3test"
@@ -165,27 +166,63 @@ func (e *compactEnv) ingestAll(reqs [][]capture.Recording) {
 
 // jsonl is the session's snapshot data as the snapshots endpoint serves
 // it: every block (inline, or from the blob store), in the store's order,
-// decompressed.
+// decompressed, with the dictionary of the first block for the blocks
+// compressed with one.
 func (e *compactEnv) jsonl(session string) []byte {
 	e.t.Helper()
-	ctx := context.Background()
 	dec, _ := zstd.NewReader(nil)
 	defer dec.Close()
-	var out []byte
-	for _, b := range e.rows(session) {
-		data := b.Data
-		if b.BlobKey != "" {
-			var err error
-			if data, err = e.blobs.Get(ctx, b.BlobKey); err != nil {
-				e.t.Fatal(err)
-			}
+	rows := e.rows(session)
+	var first []byte
+	for _, b := range rows {
+		if b.Seq == 0 {
+			first = e.decode(dec, b, nil)
 		}
-		var err error
-		if out, err = dec.DecodeAll(data, out); err != nil {
+	}
+	var out []byte
+	for _, b := range rows {
+		out = append(out, e.decode(dec, b, first)...)
+	}
+	return out
+}
+
+// decode appends a block's JSONL to out, the blocks compressed with a
+// dictionary decoded with the one taken from first, the JSONL of the
+// session's first block.
+func (e *compactEnv) decode(dec *zstd.Decoder, b store.Block, first []byte) []byte {
+	e.t.Helper()
+	data := e.data(b)
+	n, err := blockcodec.FrameDictLen(data)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if n > 0 {
+		dict, err := blockcodec.DictPrefix(first, n)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if dec, err = blockcodec.NewDictDecoder(dict); err != nil {
 			e.t.Fatal(err)
 		}
 	}
+	out, err := dec.DecodeAll(data, nil)
+	if err != nil {
+		e.t.Fatalf("block %d: %v", b.Seq, err)
+	}
 	return out
+}
+
+// data is a block's compressed bytes: inline, or from the blob store.
+func (e *compactEnv) data(b store.Block) []byte {
+	e.t.Helper()
+	if b.BlobKey == "" {
+		return b.Data
+	}
+	data, err := e.blobs.Get(context.Background(), b.BlobKey)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return data
 }
 
 // rows is the session's block rows with the bytes of inline blocks.
@@ -283,6 +320,19 @@ func (e *compactEnv) checkConsistent(session string) {
 		e.t.Errorf("recording says %d blocks, %d raw, %d stored; rows say %d, %d, %d",
 			r.BlockCount, r.RawBytes, r.StoredBytes, len(blocks), raw, sum)
 	}
+}
+
+// checkCompacted checks that the session serves want, in n blocks that
+// agree with its recording.
+func (e *compactEnv) checkCompacted(session string, want []byte, n int) {
+	e.t.Helper()
+	if got := e.jsonl(session); !bytes.Equal(got, want) {
+		e.t.Fatalf("JSONL after compaction: %d bytes, want %d", len(got), len(want))
+	}
+	if got := len(e.blocks(session)); got != n {
+		e.t.Errorf("%d blocks, want %d", got, n)
+	}
+	e.checkConsistent(session)
 }
 
 func (e *compactEnv) compact(want int) {
@@ -465,13 +515,7 @@ func TestCompactKeepsABatchThatArrivesMeanwhile(t *testing.T) {
 	e.compact(0)
 	e.advance(2 * time.Hour)
 	e.compact(1)
-	if got := e.jsonl(fixtureSession); !bytes.Equal(got, want) {
-		t.Fatalf("JSONL after compaction: %d bytes, want %d", len(got), len(want))
-	}
-	if n := len(e.blocks(fixtureSession)); n != 1 {
-		t.Errorf("%d blocks, want 1", n)
-	}
-	e.checkConsistent(fixtureSession)
+	e.checkCompacted(fixtureSession, want, 1)
 }
 
 func TestCompactFailuresKeepTheBlocks(t *testing.T) {
@@ -663,5 +707,62 @@ func TestCompactSkipsARecordingWhoseRowsDisagree(t *testing.T) {
 	e.compact(0)
 	if reads != 0 {
 		t.Errorf("the recording was read again (%d blocks)", reads)
+	}
+}
+
+func TestCompactLaterBlocksUseTheFirstAsDictionary(t *testing.T) {
+	e := newCompactEnv(t)
+	reqs := fixtureRecordings(t, "002", "003", "004", "005", "006", "007")
+	e.ingestAll(reqs[:4])
+	before := e.jsonl(fixtureSession)
+	// Every block on its own.
+	e.runner.CompactBlockBytes = 1
+	e.advance(2 * time.Hour)
+	e.compact(1)
+	blocks := e.rows(fixtureSession)
+	if len(blocks) != 4 {
+		t.Fatalf("%d blocks after compaction, want 4", len(blocks))
+	}
+	if after := e.jsonl(fixtureSession); !bytes.Equal(after, before) {
+		t.Fatalf("JSONL changed: %d bytes, was %d", len(after), len(before))
+	}
+	e.checkConsistent(fixtureSession)
+	dec, _ := zstd.NewReader(nil)
+	defer dec.Close()
+	first := e.decode(dec, blocks[0], nil)
+	plain, err := blockcodec.NewEncoder(int(blocks[0].RawBytes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var withDict, without int
+	for _, b := range blocks {
+		n, err := blockcodec.FrameDictLen(e.data(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case b.Seq == 0 && n != 0:
+			t.Errorf("the first block names a dictionary of %d bytes", n)
+		case b.Seq > 0 && n != len(blockcodec.Dictionary(first)):
+			t.Errorf("block %d names a dictionary of %d bytes, want the first block's %d", b.Seq, n, len(first))
+		}
+		if b.Seq > 0 {
+			withDict += int(b.StoredBytes)
+			without += len(plain.EncodeAll(e.decode(dec, b, first), nil))
+		}
+	}
+	if withDict >= without {
+		t.Errorf("the later blocks take %d bytes with the dictionary, %d without", withDict, without)
+	}
+
+	// Late batches: the compacted blocks are read back with their
+	// dictionary and compacted again with the new first block's.
+	e.ingestAll(reqs[4:])
+	before = e.jsonl(fixtureSession)
+	e.advance(2 * time.Hour)
+	e.compact(1)
+	e.checkCompacted(fixtureSession, before, 6)
+	if n := len(e.stored()); n != 6 {
+		t.Errorf("%d blobs, want 6", n)
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"time"
 )
@@ -105,4 +106,23 @@ func (s *Store) ReplaceBlocks(ctx context.Context, projectID int64, sessionID st
 		return nil, err
 	}
 	return old, nil
+}
+
+// FirstBlock returns the row of a recording's block seq 0, without its
+// inline bytes. Once a recording is compacted this is its first compacted
+// block, the one the dictionary of the later compacted blocks is taken
+// from; later batches get later seqs. A recording without blocks is
+// ErrNotFound.
+func (s *Store) FirstBlock(ctx context.Context, projectID int64, sessionID string) (Block, error) {
+	b := Block{ProjectID: projectID, SessionID: sessionID}
+	var created int64
+	err := s.read.QueryRowContext(ctx, s.rebind(`SELECT seq, blob_key, window_id, first_ts, last_ts, event_count,
+		  raw_bytes, stored_bytes, created_at
+		FROM recording_blocks WHERE project_id = ? AND session_id = ? AND seq = 0`), projectID, sessionID).
+		Scan(&b.Seq, &b.BlobKey, &b.WindowID, &b.FirstTS, &b.LastTS, &b.EventCount, &b.RawBytes, &b.StoredBytes, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Block{}, ErrNotFound
+	}
+	b.CreatedAt = fromMicros(created)
+	return b, err
 }
