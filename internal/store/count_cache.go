@@ -61,8 +61,8 @@ type matchSet struct {
 // ids.
 func (m matchSet) small() bool { return m.rows != nil && m.count <= smallMatchSet }
 
-// countEntry is a cached count. It is never changed once stored: an update
-// stores a new entry.
+// countEntry is a cached count. Its set is never changed once stored: an
+// update stores a new entry.
 type countEntry struct {
 	// version and removed are the project's list version and count of
 	// deleted recordings the set was read at.
@@ -70,7 +70,10 @@ type countEntry struct {
 	// from is the start bound the set was read from.
 	from int64
 	set  matchSet
-	used time.Time
+	// used is when the entry was last stored or used; reused is set once
+	// the key was listed again.
+	used   time.Time
+	reused bool
 }
 
 // newer reports whether e was read later than old (or from a later bound).
@@ -127,20 +130,34 @@ func (c *countCache) count(stat *int64) {
 	c.mu.Unlock()
 }
 
-// put keeps e unless the cache holds a newer entry for the key.
+// hit counts a list answered from e as it was.
+func (c *countCache) hit(e *countEntry) {
+	c.mu.Lock()
+	c.stats.Hits++
+	e.used, e.reused = time.Now(), true
+	c.mu.Unlock()
+}
+
+// put keeps e unless the cache holds a newer entry for the key. When the
+// cache is full, the least recently used entry goes, but one that was
+// never used again goes first: a list whose condition changes with every
+// request (a relative date_to, say) then only pushes out its own kind.
 func (c *countCache) put(key string, e *countEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e.used = time.Now()
 	old, ok := c.entries[key]
-	if ok && !e.newer(old) {
-		old.used = e.used
-		return
+	if ok {
+		e.reused = true
+		if !e.newer(old) {
+			old.used, old.reused = e.used, true
+			return
+		}
 	}
 	if !ok && len(c.entries) >= maxCachedCounts {
 		var oldest string
 		for k, v := range c.entries {
-			if oldest == "" || v.used.Before(c.entries[oldest].used) {
+			if o := c.entries[oldest]; oldest == "" || v.reused == o.reused && v.used.Before(o.used) || o.reused && !v.reused {
 				oldest = k
 			}
 		}
@@ -229,7 +246,7 @@ func (s *Store) matches(ctx context.Context, tx *sql.Tx, projectID, retentionFro
 	e := cache.get(key)
 	if e != nil && e.removed == removed && e.version <= version {
 		if e.version == version && e.from == from {
-			cache.count(&cache.stats.Hits)
+			cache.hit(e)
 			return e.set, nil
 		}
 		set, ok, err := s.catchUp(ctx, tx, projectID, e, c)

@@ -232,3 +232,24 @@ func TestListCountCache(t *testing.T) {
 		t.Errorf("the updated recording is stamped %d, the list version is %d", stamp, version())
 	}
 }
+
+// TestCountCacheKeepsReusedEntries checks that conditions listed once each
+// (as a relative date_to makes them) push out one another rather than the
+// counts that are listed again.
+func TestCountCacheKeepsReusedEntries(t *testing.T) {
+	c := &countCache{entries: map[string]*countEntry{}}
+	c.put("reused", &countEntry{})
+	c.hit(c.get("reused"))
+	for i := range 3 * maxCachedCounts {
+		c.put(fmt.Sprintf("once %d", i), &countEntry{})
+	}
+	if c.get("reused") == nil {
+		t.Error("a count listed twice was pushed out by counts listed once")
+	}
+	if len(c.entries) != maxCachedCounts {
+		t.Errorf("%d entries, want %d", len(c.entries), maxCachedCounts)
+	}
+	if c.get(fmt.Sprintf("once %d", 3*maxCachedCounts-1)) == nil {
+		t.Error("the newest count is not kept")
+	}
+}
