@@ -97,7 +97,7 @@ func (s *Server) captureEvents(c *call) error {
 		if w, ok := byToken[token]; ok {
 			return w, nil
 		}
-		p, err := s.store.ProjectByToken(c.r.Context(), token)
+		p, err := s.ingest.ProjectByToken(c.r.Context(), token)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, invalidToken()
 		} else if err != nil {
@@ -174,7 +174,7 @@ func (s *Server) projectForToken(c *call, token string) (store.Project, error) {
 	if token == "" {
 		return store.Project{}, invalidToken()
 	}
-	p, err := s.store.ProjectByToken(c.r.Context(), token)
+	p, err := s.ingest.ProjectByToken(c.r.Context(), token)
 	if errors.Is(err, store.ErrNotFound) {
 		return p, invalidToken()
 	} else if err != nil {

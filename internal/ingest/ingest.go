@@ -26,6 +26,8 @@ type Service struct {
 	enc   *zstd.Encoder
 	// commits groups the transactions of concurrent requests.
 	commits *committer
+	// projects remembers the projects of capture tokens.
+	projects *projectCache
 }
 
 // New makes a Service.
@@ -39,7 +41,7 @@ func New(st *store.Store, now func() time.Time) *Service {
 	if err != nil {
 		panic(err) // only fails on invalid options
 	}
-	return &Service{store: st, now: now, enc: enc, commits: newCommitter(st)}
+	return &Service{store: st, now: now, enc: enc, commits: newCommitter(st), projects: newProjectCache()}
 }
 
 // Result says what one request added.

@@ -28,18 +28,25 @@ var fixtureNow = time.Date(2026, 11, 26, 3, 44, 0, 0, time.UTC)
 
 func newService(t testing.TB) (*Service, *store.Store, store.Project) {
 	t.Helper()
-	ctx := context.Background()
 	st := storetest.Open(t)
+	p := addProject(t, st, "phc_sharedfixture")
+	return New(st, func() time.Time { return fixtureNow }), st, p
+}
+
+// addProject creates an organization and a project with the token in st.
+func addProject(t testing.TB, st *store.Store, token string) store.Project {
+	t.Helper()
+	ctx := context.Background()
 	org := store.Organization{ID: "01a21600-0000-7000-8000-00000000000a", Name: "o", CreatedAt: fixtureNow}
 	if err := st.CreateOrganization(ctx, org); err != nil {
 		t.Fatal(err)
 	}
 	p := store.Project{UUID: "01a21600-0000-7000-8000-00000000000b", OrganizationID: org.ID, Name: "p",
-		APIToken: "phc_sharedfixture", Timezone: "UTC", CreatedAt: fixtureNow}
+		APIToken: token, Timezone: "UTC", CreatedAt: fixtureNow}
 	if err := st.CreateProject(ctx, &p); err != nil {
 		t.Fatal(err)
 	}
-	return New(st, func() time.Time { return fixtureNow }), st, p
+	return p
 }
 
 // decodeFixture reads fixture n as the capture endpoint would.
