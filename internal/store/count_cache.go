@@ -339,12 +339,14 @@ func (s *Store) move(ctx context.Context, tx *sql.Tx, projectID int64, set match
 // at or after from and satisfy c, in tx's snapshot.
 func (s *Store) readMatches(ctx context.Context, tx *sql.Tx, projectID, from int64, c Condition) (matchSet, error) {
 	where, args := recordingWhere(projectID, from, c)
-	ids, err := s.rowIDs(ctx, tx, `SELECT r.rowid FROM recordings r`+where, args...)
+	var b []byte
+	if err := tx.QueryRowContext(ctx, `SELECT tapedeck_rowset(r.rowid) FROM recordings r`+where, args...).Scan(&b); err != nil {
+		return matchSet{}, err
+	}
+	rows, err := readRowset(b)
 	if err != nil {
 		return matchSet{}, err
 	}
-	rows := roaring64.New()
-	rows.AddMany(ids)
 	return matchSet{count: int(rows.GetCardinality()), rows: rows}, nil
 }
 
