@@ -8,6 +8,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/tapedeck/tapedeck/internal/blockcodec"
 )
 
 // blockRef is one of a recording's blocks where the store keeps it: inline
@@ -87,11 +92,18 @@ func blobPath(st *Store, key string) string {
 }
 
 // blockReader reads blocks' compressed bytes the way the server does:
-// inline ones from the SQLite file, the others from their files.
+// inline ones from the SQLite file, the others from their files, and
+// decodes them.
 type blockReader struct {
 	st   *Store
 	db   *sql.DB
 	stmt *sql.Stmt
+	dec  *zstd.Decoder
+
+	mu sync.Mutex
+	// dicts are the decoders of the recordings whose later compacted
+	// blocks are compressed with a dictionary, by session.
+	dicts map[string]*zstd.Decoder
 }
 
 // newBlockReader opens the store for conns concurrent readers.
@@ -108,12 +120,62 @@ func newBlockReader(ctx context.Context, st *Store, conns int) (*blockReader, er
 		db.Close()
 		return nil, err
 	}
-	return &blockReader{st: st, db: db, stmt: stmt}, nil
+	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
+	if err != nil {
+		stmt.Close()
+		db.Close()
+		return nil, err
+	}
+	return &blockReader{st: st, db: db, stmt: stmt, dec: dec, dicts: map[string]*zstd.Decoder{}}, nil
 }
 
 func (r *blockReader) close() {
+	r.dec.Close()
 	r.stmt.Close()
 	r.db.Close()
+}
+
+// decode appends the JSONL of b, whose compressed bytes are data, to dst.
+// A block compressed with a dictionary is decoded with the one taken from
+// its recording's first block, read once per recording.
+func (r *blockReader) decode(ctx context.Context, b blockRef, data, dst []byte) ([]byte, error) {
+	n, err := blockcodec.FrameDictLen(data)
+	if err != nil || n == 0 {
+		if err != nil {
+			return dst, err
+		}
+		return r.dec.DecodeAll(data, dst)
+	}
+	r.mu.Lock()
+	dec := r.dicts[b.sessionID]
+	r.mu.Unlock()
+	if dec == nil {
+		first := b
+		first.seq = 0
+		if err := r.db.QueryRowContext(ctx, `SELECT blob_key FROM recording_blocks
+			WHERE project_id = ? AND session_id = ? AND seq = 0`, b.projectID, b.sessionID).Scan(&first.key); err != nil {
+			return dst, fmt.Errorf("block %s/0: %w", b.sessionID, err)
+		}
+		data, err := r.read(ctx, first)
+		if err != nil {
+			return dst, err
+		}
+		jsonl, err := r.dec.DecodeAll(data, nil)
+		if err != nil {
+			return dst, err
+		}
+		dict, err := blockcodec.DictPrefix(jsonl, n)
+		if err != nil {
+			return dst, err
+		}
+		if dec, err = blockcodec.NewDictDecoder(dict); err != nil {
+			return dst, err
+		}
+		r.mu.Lock()
+		r.dicts[b.sessionID] = dec
+		r.mu.Unlock()
+	}
+	return dec.DecodeAll(data, dst)
 }
 
 // read returns a block's compressed bytes.

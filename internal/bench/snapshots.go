@@ -12,8 +12,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/klauspost/compress/zstd"
 )
 
 func init() {
@@ -150,11 +148,6 @@ func readFloor(ctx context.Context, st *Store, blocks []blockRef, clients int, d
 	if len(blocks) == 0 {
 		return 0, fmt.Errorf("no blocks in the store")
 	}
-	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
-	if err != nil {
-		return 0, err
-	}
-	defer dec.Close()
 	rd, err := newBlockReader(ctx, st, clients)
 	if err != nil {
 		return 0, err
@@ -172,7 +165,7 @@ func readFloor(ctx context.Context, st *Store, blocks []blockRef, clients int, d
 			return false
 		}
 		buf, _ := bufs.Get().([]byte)
-		out, err := dec.DecodeAll(data, buf[:0])
+		out, err := rd.decode(ctx, b, data, buf[:0])
 		if err != nil {
 			fails.add(fmt.Errorf("block %s/%d: %w", b.sessionID, b.seq, err))
 			return false

@@ -31,10 +31,23 @@ const (
 // loads and a couple of minutes of activity.
 var finishedShape = sessionShape{Pages: 2, BatchesPerPage: 40}
 
+// longSessions are longer finished sessions, one of each, measured beside
+// the finished ones: those past 8 MiB of JSONL are compacted into several
+// blocks.
+var longSessions = []struct {
+	name  string
+	shape sessionShape
+}{
+	{"1 page load, 300 requests of activity", sessionShape{Pages: 1, BatchesPerPage: 300}},
+	{"10 page loads", sessionShape{Pages: 10, BatchesPerPage: 5}},
+	{"60 page loads", sessionShape{Pages: 60, BatchesPerPage: 5}},
+}
+
 // sessionSizes are one session's stored bytes before and after
-// compaction and its floor.
+// compaction, its floor, and how many blocks compaction left.
 type sessionSizes struct {
 	before, after, floor int64
+	blocks               int
 	compacted            bool
 }
 
@@ -62,6 +75,14 @@ func runStorage(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	finished := sessions
+	for i, l := range longSessions {
+		long, err := generateSessions(st.Token, 1, l.shape, 3000+uint64(i))
+		if err != nil {
+			return nil, err
+		}
+		sessions = append(sessions, long...)
+	}
 	// A session's blocks are measured as soon as its last request is
 	// acknowledged: compaction waits for it to be idle longer than that.
 	sizes := make(map[string]*sessionSizes, n)
@@ -77,11 +98,15 @@ func runStorage(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	var jsonl []float64
-	for _, s := range sessions {
+	for _, s := range finished {
 		jsonl = append(jsonl, float64(s.JSONL()))
 	}
 	r.Param("jsonl_per_session_MB", Median(jsonl)/1e6)
 	r.Param("blocks_per_session", len(sessions[0].Batches))
+	for i, l := range longSessions {
+		s := sessions[n+i]
+		r.Param(l.name, fmt.Sprintf("%.1f MB of JSONL in %d blocks", float64(s.JSONL())/1e6, len(s.Batches)))
+	}
 
 	// The floor: the exact bytes the server serves, at zstd's level 19.
 	api := apiClient{srv: srv, key: st.APIKey, project: st.ProjectID}
@@ -129,10 +154,10 @@ func runStorage(ctx context.Context, o Options) (*Report, error) {
 	if changed > 0 {
 		return nil, fmt.Errorf("%d compacted recording(s) serve other JSONL than before compaction", changed)
 	}
-	r.Param("compacted", fmt.Sprintf("%d/%d", compacted, n))
+	r.Param("compacted", fmt.Sprintf("%d/%d", compacted, len(sessions)))
 
 	list := make([]*sessionSizes, 0, n)
-	for _, s := range sessions {
+	for _, s := range finished {
 		list = append(list, sizes[s.SessionID])
 	}
 	addStorageRows(r, "before compaction", list, zerr == nil, func(s *sessionSizes) (int64, bool) { return s.before, true })
@@ -141,6 +166,16 @@ func runStorage(ctx context.Context, o Options) (*Report, error) {
 	} else {
 		addStorageRows(r, "after compaction", list, zerr == nil, func(s *sessionSizes) (int64, bool) { return s.after, s.compacted })
 	}
+	for i, l := range longSessions {
+		addLongRows(r, l.name, sizes[sessions[n+i].SessionID], zerr == nil)
+	}
+	// Ingest, compaction and reading every recording back, the longest
+	// ones' blocks with their dictionary.
+	rss, err := srv.PeakRSS()
+	if err != nil {
+		return nil, err
+	}
+	r.Add("server peak RSS", float64(rss)/1e6, "MB")
 	r.Add("JSONL per session (median)", Median(jsonl), "bytes")
 	r.Add("errors", 0, "requests")
 	return r, nil
@@ -184,6 +219,22 @@ func addStorageRows(r *Report, when string, list []*sessionSizes, withFloor bool
 	r.AddVsFloor("stored per session "+when+", worst session", float64(worst.v), float64(worst.floor), "bytes")
 }
 
+// addLongRows adds a long session's stored bytes before and after
+// compaction, against its floor when there is one.
+func addLongRows(r *Report, name string, s *sessionSizes, withFloor bool) {
+	add := func(when string, v int64) {
+		if withFloor {
+			r.AddVsFloor(name+", stored "+when, float64(v), float64(s.floor), "bytes")
+		} else {
+			r.Add(name+", stored "+when, float64(v), "bytes")
+		}
+	}
+	add("before compaction", s.before)
+	if s.compacted {
+		add(fmt.Sprintf("after compaction (%d blocks)", s.blocks), s.after)
+	}
+}
+
 // zstd19 compresses each session's served JSONL with the zstd command at
 // level 19, two at a time, into sizes' floors.
 func zstd19(ctx context.Context, zstdPath string, sessions []*syntheticSession, served map[string][]byte, sizes map[string]*sessionSizes) error {
@@ -209,9 +260,9 @@ func zstd19(ctx context.Context, zstdPath string, sessions []*syntheticSession, 
 	return fails.err("floor")
 }
 
-// waitCompacted waits, up to timeout, until every session has one source,
-// its one block in the blob store, and records the size of the compacted
-// ones. It returns how many were compacted.
+// waitCompacted waits, up to timeout, until every session's blocks are
+// all in the blob store, as many as its sources, and records the size of
+// the compacted ones. It returns how many were compacted.
 func waitCompacted(ctx context.Context, st *Store, api apiClient, sessions []*syntheticSession, sizes map[string]*sessionSizes, timeout time.Duration) (int, error) {
 	deadline := time.Now().Add(timeout)
 	done := 0
@@ -221,21 +272,24 @@ func waitCompacted(ctx context.Context, st *Store, api apiClient, sessions []*sy
 			if sz.compacted {
 				continue
 			}
-			n, err := api.sources(ctx, s.SessionID)
-			if err != nil {
-				return done, err
-			}
-			if n != 1 {
-				continue
-			}
 			blocks, err := storedBlocks(ctx, st, s.SessionID)
 			if err != nil {
 				return done, err
 			}
-			if len(blocks) != 1 || blocks[0].key == "" {
+			if len(blocks) == 0 || slices.ContainsFunc(blocks, func(b blockRef) bool { return b.key == "" }) {
 				continue // not committed yet
 			}
-			sz.after = blocks[0].stored
+			n, err := api.sources(ctx, s.SessionID)
+			if err != nil {
+				return done, err
+			}
+			if n != len(blocks) {
+				continue // compacted meanwhile
+			}
+			for _, b := range blocks {
+				sz.after += b.stored
+			}
+			sz.blocks = len(blocks)
 			sz.compacted = true
 			done++
 		}

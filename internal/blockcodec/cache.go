@@ -86,6 +86,15 @@ func (d *Dicts) add(k dictKey, dec *zstd.Decoder) {
 	}
 }
 
+// Has reports whether the cache holds the dictionary of the first n
+// bytes of the block stored at blobKey.
+func (d *Dicts) Has(blobKey string, n int) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	_, ok := d.byKey[dictKey{blobKey, n}]
+	return ok
+}
+
 // Len returns how many dictionaries the cache holds.
 func (d *Dicts) Len() int {
 	d.mu.Lock()

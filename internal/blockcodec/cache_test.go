@@ -32,6 +32,9 @@ func TestDictsKeepTheLastUsed(t *testing.T) {
 	if d.Len() != 2 || loads != 3 {
 		t.Fatalf("%d dictionaries after %d loads, want 2 after 3", d.Len(), loads)
 	}
+	if !d.Has("a", n) || d.Has("b", n) || d.Has("a", n-1) {
+		t.Errorf("holds a: %v, b: %v, a shorter: %v; want only a", d.Has("a", n), d.Has("b", n), d.Has("a", n-1))
+	}
 	get("a")
 	if loads != 3 {
 		t.Errorf("a was dropped: %d loads", loads)
@@ -42,7 +45,7 @@ func TestDictsKeepTheLastUsed(t *testing.T) {
 	}
 
 	// The decoder reads frames compressed with the first n bytes.
-	enc, _ := NewDictEncoder(1 << 20)
+	enc, _ := NewEncoder(1 << 20)
 	dict := first[:n]
 	if err := UseDict(enc, dict); err != nil {
 		t.Fatal(err)

@@ -35,8 +35,12 @@ func Dictionary(first []byte) []byte {
 	return first[:min(len(first), DictBytes)]
 }
 
-// DictID is the frame dictionary ID of blocks compressed with dict.
+// DictID is the frame dictionary ID of blocks compressed with dict, and 0
+// (no dictionary) for an empty one.
 func DictID(dict []byte) uint32 {
+	if len(dict) == 0 {
+		return 0
+	}
 	return dictIDFlag | uint32(len(dict))
 }
 

@@ -26,7 +26,7 @@ func TestDictionaryRoundTrip(t *testing.T) {
 	if len(dict) != min(len(first), DictBytes) || !bytes.Equal(dict, first[:len(dict)]) {
 		t.Fatalf("dictionary of %d bytes from %d", len(dict), len(first))
 	}
-	enc, err := NewDictEncoder(1 << 20)
+	enc, err := NewEncoder(1 << 20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,12 +52,15 @@ func TestDictionaryRoundTrip(t *testing.T) {
 	if _, err := plain.DecodeAll(frame, nil); err == nil {
 		t.Error("a frame with a dictionary decoded without it")
 	}
-	// A plain frame names none, and the dictionary decoder reads it too.
-	penc, err := NewEncoder(1 << 20)
-	if err != nil {
+	// Without a dictionary again, the same encoder writes a plain frame,
+	// which names none and which the dictionary decoder reads too.
+	if err := UseDict(enc, nil); err != nil {
 		t.Fatal(err)
 	}
-	pframe := penc.EncodeAll(first, nil)
+	pframe := enc.EncodeAll(first, nil)
+	if got, err := plain.DecodeAll(pframe, nil); err != nil || !bytes.Equal(got, first) {
+		t.Errorf("plain frame: %d bytes (%v)", len(got), err)
+	}
 	if n, err := FrameDictLen(pframe); n != 0 || err != nil {
 		t.Errorf("a plain frame names a dictionary of %d bytes (%v)", n, err)
 	}

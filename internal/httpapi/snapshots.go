@@ -164,10 +164,11 @@ func (s *Server) writeBlocks(c *call, blocks []store.Block) error {
 		if err == nil {
 			var out []byte
 			if out, err = s.decodeBlock(ctx, c, blocks, b, f.data, first, buf); err == nil {
-				if b.Seq == 0 && b.BlobKey != "" && i < len(blocks)-1 {
+				if dict := blockcodec.Dictionary(out[len(buf):]); b.Seq == 0 && b.BlobKey != "" && i < len(blocks)-1 &&
+					!snapshotDicts.Has(b.BlobKey, len(dict)) {
 					// The later blocks may be compressed with a prefix
 					// of this one: keep it for them.
-					first = firstBlock{b.BlobKey, append(first.jsonl[:0], blockcodec.Dictionary(out[len(buf):])...)}
+					first = firstBlock{b.BlobKey, append([]byte(nil), dict...)}
 				}
 				buf = out
 			}

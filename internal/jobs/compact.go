@@ -35,11 +35,11 @@ var errUnreadable = errors.New("block unreadable")
 // compactor holds what compacting several recordings in a row reuses: the
 // codecs and the buffers. It lives for one run.
 type compactor struct {
-	// enc compresses a recording's first compacted block, dictEnc the
+	// enc compresses a recording's first compacted block plain, and the
 	// later ones with the dictionary taken from the first.
-	enc, dictEnc *zstd.Encoder
-	dec          *zstd.Decoder
-	blockBytes   int
+	enc        *zstd.Encoder
+	dec        *zstd.Decoder
+	blockBytes int
 	// part holds one old block's JSONL on its way into an encoder, out the
 	// compacted block it writes, and dict the dictionary of the blocks
 	// after the first.
@@ -57,20 +57,15 @@ func newCompactor(blockBytes int) (*compactor, error) {
 	if err != nil {
 		return nil, err
 	}
-	dictEnc, err := blockcodec.NewDictEncoder(blockBytes)
-	if err != nil {
-		return nil, err
-	}
 	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
 	if err != nil {
 		return nil, err
 	}
-	return &compactor{enc: enc, dictEnc: dictEnc, dec: dec, blockBytes: blockBytes}, nil
+	return &compactor{enc: enc, dec: dec, blockBytes: blockBytes}, nil
 }
 
 func (c *compactor) close() {
 	c.enc.Close()
-	c.dictEnc.Close()
 	c.dec.Close()
 }
 
@@ -275,13 +270,13 @@ func (r *Runner) writeCompacted(ctx context.Context, c *compactor, k store.Recor
 	switch index {
 	case 0:
 		c.dict = c.dict[:0]
-	case 1:
-		if err := blockcodec.UseDict(c.dictEnc, c.dict); err != nil {
+		if err := blockcodec.UseDict(enc, nil); err != nil {
 			return out, err
 		}
-		fallthrough
-	default:
-		enc = c.dictEnc
+	case 1:
+		if err := blockcodec.UseDict(enc, c.dict); err != nil {
+			return out, err
+		}
 	}
 	c.out.Reset()
 	enc.ResetContentSize(&c.out, out.RawBytes)
