@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"unicode/utf8"
 
 	"github.com/tapedeck/tapedeck/internal/apierror"
@@ -54,12 +53,26 @@ func ExpandEvent(ev json.RawMessage, lim Limits) (json.RawMessage, error) {
 	if ev[0] != '{' {
 		return nil, apierror.Invalid("$snapshot_data", fmt.Sprintf("The rrweb event must be a JSON object, not %s.", jsonKind(ev)))
 	}
-	return expandEvent(ev, newBudget(lim), "The rrweb event")
+	return expandEvent(ev, newBudget(lim), eventPlace{event: -1})
+}
+
+// eventPlace names an rrweb event in error details: $snapshot_data[item]
+// of the request's event number event, or (event -1) the one event given
+// to ExpandEvent. The name is only written out when an error needs it.
+type eventPlace struct {
+	event, item int
+}
+
+func (p eventPlace) String() string {
+	if p.event < 0 {
+		return "The rrweb event"
+	}
+	return fmt.Sprintf("Event %d, $snapshot_data[%d]", p.event, p.item)
 }
 
 // expandEvent is ExpandEvent for a valid JSON object, spending from b;
 // where names the event in error details.
-func expandEvent(ev json.RawMessage, b *budget, where string) (json.RawMessage, error) {
+func expandEvent(ev json.RawMessage, b *budget, where eventPlace) (json.RawMessage, error) {
 	if !mayHaveCV(ev) {
 		return ev, nil // fast path: nothing can be compressed
 	}
@@ -95,7 +108,7 @@ func expandEvent(ev json.RawMessage, b *budget, where string) (json.RawMessage, 
 		data := members[dataAt].value
 		switch {
 		case typ == typeFullSnapshot && data[0] == '"':
-			out, err := unpackString(data, b, where+"'s data", '{')
+			out, err := unpackString(data, b, where, "", '{')
 			if err != nil {
 				return nil, err
 			}
@@ -136,7 +149,7 @@ func mayHaveCV(ev []byte) bool {
 
 // expandIncremental expands the compressed fields of an incremental
 // snapshot's data object.
-func expandIncremental(data json.RawMessage, b *budget, where string) (json.RawMessage, error) {
+func expandIncremental(data json.RawMessage, b *budget, where eventPlace) (json.RawMessage, error) {
 	members := objectMembers(data)
 	var fields []string
 	for _, m := range members {
@@ -158,7 +171,7 @@ func expandIncremental(data json.RawMessage, b *budget, where string) (json.RawM
 		if m.value[0] != '"' || !contains(fields, k) {
 			continue
 		}
-		out, err := unpackString(m.value, b, where+"'s data."+k, '[')
+		out, err := unpackString(m.value, b, where, k, '[')
 		if err != nil {
 			return nil, err
 		}
@@ -192,24 +205,31 @@ func contains(list []string, s string) bool {
 
 // unpackString decodes a JSON string holding gzip bytes one per character,
 // inflates them and checks that the result is a JSON value starting with
-// open ('{' or '['). An empty string stands for an empty array.
-func unpackString(v json.RawMessage, b *budget, what string, open byte) (json.RawMessage, error) {
+// open ('{' or '['). An empty string stands for an empty array. The string
+// is the event's data, or the member field of its data.
+func unpackString(v json.RawMessage, b *budget, where eventPlace, field string, open byte) (json.RawMessage, error) {
+	what := func() string {
+		if field == "" {
+			return where.String() + "'s data"
+		}
+		return where.String() + "'s data." + field
+	}
 	raw, ok := binaryString(v)
 	if !ok {
-		return nil, apierror.Invalid("$snapshot_data", what+" is not compressed data: it holds characters beyond U+00FF.")
+		return nil, apierror.Invalid("$snapshot_data", what()+" is not compressed data: it holds characters beyond U+00FF.")
 	}
 	if len(raw) == 0 && open == '[' {
 		return json.RawMessage("[]"), nil
 	}
 	if !isGzip(raw) {
-		return nil, apierror.Invalid("$snapshot_data", what+" is not gzip-compressed data.")
+		return nil, apierror.Invalid("$snapshot_data", what()+" is not gzip-compressed data.")
 	}
-	out, err := inflate(raw, b, what)
+	out, err := inflateRaw(raw, b)
 	if err != nil {
-		if e, ok := err.(*apierror.Error); ok && e.Status == 400 {
-			return nil, apierror.Invalid("$snapshot_data", e.Detail)
+		if isTooLarge(err) {
+			return nil, err
 		}
-		return nil, err
+		return nil, apierror.Invalid("$snapshot_data", gzipError(what(), err).Detail)
 	}
 	out = trimSpace(out)
 	if !jsonscan.Valid(out) || len(out) == 0 || out[0] != open {
@@ -217,7 +237,7 @@ func unpackString(v json.RawMessage, b *budget, what string, open byte) (json.Ra
 		if open == '[' {
 			kind = "array"
 		}
-		return nil, apierror.Invalid("$snapshot_data", what+" does not decompress to a JSON "+kind+".")
+		return nil, apierror.Invalid("$snapshot_data", what()+" does not decompress to a JSON "+kind+".")
 	}
 	if !utf8.Valid(out) {
 		out = bytes.ToValidUTF8(out, []byte("\uFFFD"))
@@ -233,10 +253,26 @@ func binaryString(v []byte) ([]byte, bool) {
 		return nil, false
 	}
 	v = v[1 : len(v)-1]
+	// Every character takes at least one byte of v and gives one byte.
 	out := make([]byte, 0, len(v))
 	for i := 0; i < len(v); {
 		c := v[i]
 		switch {
+		case c < 0x80 && c != '\\':
+			// A run of ASCII without escapes is copied as it is.
+			j := i + 1
+			for j < len(v) && v[j] < 0x80 && v[j] != '\\' {
+				j++
+			}
+			out = append(out, v[i:j]...)
+			i = j
+		case c == 0xc2 || c == 0xc3:
+			// U+0080 to U+00FF: two bytes in UTF-8.
+			if i+1 >= len(v) || v[i+1]&0xc0 != 0x80 {
+				return nil, false
+			}
+			out = append(out, (c&0x03)<<6|v[i+1]&0x3f)
+			i += 2
 		case c == '\\':
 			if i+1 >= len(v) {
 				return nil, false
@@ -255,31 +291,39 @@ func binaryString(v []byte) ([]byte, bool) {
 			case 't':
 				out = append(out, '\t')
 			case 'u':
-				if i+6 > len(v) {
+				// \u00XX: only code points up to U+00FF stand for a byte.
+				if i+6 > len(v) || v[i+2] != '0' || v[i+3] != '0' {
 					return nil, false
 				}
-				n, err := strconv.ParseUint(string(v[i+2:i+6]), 16, 16)
-				if err != nil || n > 0xff {
+				hi, ok1 := hexDigit(v[i+4])
+				lo, ok2 := hexDigit(v[i+5])
+				if !ok1 || !ok2 {
 					return nil, false
 				}
-				out = append(out, byte(n))
+				out = append(out, hi<<4|lo)
 				i += 6
 				continue
 			default:
 				return nil, false
 			}
 			i += 2
-		case c < 0x80:
-			out = append(out, c)
-			i++
 		default:
-			r, size := utf8.DecodeRune(v[i:])
-			if r == utf8.RuneError || r > 0xff {
-				return nil, false
-			}
-			out = append(out, byte(r))
-			i += size
+			// UTF-8 beyond U+00FF, or malformed.
+			return nil, false
 		}
 	}
 	return out, true
+}
+
+// hexDigit returns the value of the hexadecimal digit c.
+func hexDigit(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestExpandEventMutation(t *testing.T) {
@@ -187,4 +188,52 @@ func TestExpandEventErrors(t *testing.T) {
 			checkAPIError(t, err, tc.status, attr)
 		})
 	}
+}
+
+// TestBinaryStringMatchesEncodingJSON decodes strings as encoding/json
+// does and keeps them when every character is at most U+00FF: every byte
+// value written each way JSON allows, characters beyond U+00FF, and
+// malformed strings.
+func TestBinaryStringMatchesEncodingJSON(t *testing.T) {
+	var all []byte
+	for c := range 256 {
+		all = append(all, byte(c))
+	}
+	plain, err := json.Marshal(string(latin1(all)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []string{
+		string(plain),
+		`""`, `"abc"`, `"\u00ff\u00FF\u0000\u001f"`, `"\"\\\/\b\f\n\r\t"`, `"é\u00e9"`,
+		`"\u0100"`, `"Ā"`, `"✓"`, `"\ud83d\ude00"`, `"😀"`,
+		`"\u00g0"`, `"\u00"`, `"\x"`, `"abc\"`, `"\xc3"`, `"\xc3\x28"`, `"\xc0\x80"`, `"\xff"`, `"a`,
+	}
+	for _, c := range cases {
+		got, ok := binaryString([]byte(c))
+		var s string
+		want, wantOK := []byte(nil), json.Unmarshal([]byte(c), &s) == nil && utf8.ValidString(c)
+		if wantOK {
+			for _, r := range s {
+				if r > 0xff {
+					wantOK = false
+					break
+				}
+				want = append(want, byte(r))
+			}
+		}
+		if ok != wantOK || ok && !bytes.Equal(got, want) {
+			t.Errorf("binaryString(%q) = %q, %v; want %q, %v", c, got, ok, want, wantOK)
+		}
+	}
+}
+
+// latin1 returns the characters U+0000 to U+00FF whose code points are the
+// bytes of p, as UTF-8.
+func latin1(p []byte) []rune {
+	r := make([]rune, len(p))
+	for i, c := range p {
+		r[i] = rune(c)
+	}
+	return r
 }

@@ -41,9 +41,19 @@ const minInflateCap = 4 << 10
 // so a gzip bomb is refused after at most about twice the allowance has been
 // allocated in total. what names the content in error details.
 func inflate(p []byte, b *budget, what string) ([]byte, error) {
+	out, err := inflateRaw(p, b)
+	if err != nil && !isTooLarge(err) {
+		return nil, gzipError(what, err)
+	}
+	return out, err
+}
+
+// inflateRaw is inflate without naming the content: its error is the 413
+// of b, or the gzip reader's own error for the caller to describe.
+func inflateRaw(p []byte, b *budget) ([]byte, error) {
 	zr, err := openGzip(p)
 	if err != nil {
-		return nil, gzipError(what, err)
+		return nil, err
 	}
 	defer func() {
 		zr.Close()
@@ -79,7 +89,7 @@ func inflate(p []byte, b *budget, what string) ([]byte, error) {
 			break
 		}
 		if err != nil {
-			return nil, gzipError(what, err)
+			return nil, err
 		}
 	}
 	b.left -= int64(len(out))
@@ -87,7 +97,7 @@ func inflate(p []byte, b *budget, what string) ([]byte, error) {
 }
 
 // gzipError is the 400 for gzip data that cannot be inflated.
-func gzipError(what string, err error) error {
+func gzipError(what string, err error) *apierror.Error {
 	reason := "it is corrupt"
 	switch {
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):

@@ -3,8 +3,6 @@ package capture
 import (
 	"bytes"
 	"encoding/json"
-
-	"github.com/tapedeck/tapedeck/internal/jsonscan"
 )
 
 // The helpers below split JSON that has already been checked with
@@ -36,12 +34,27 @@ func trimSpace(p []byte) []byte {
 }
 
 // stringEnd returns the index just after the string whose opening quote is
-// at p[i].
+// at p[i]. The string was validated before, so this only looks for the
+// first quote not escaped by a backslash.
 func stringEnd(p []byte, i int) int {
-	if end := jsonscan.String(p, i); end >= 0 {
-		return end
+	j := i + 1
+	for j < len(p) {
+		k := bytes.IndexByte(p[j:], '"')
+		if k < 0 {
+			break // only on invalid input
+		}
+		j += k
+		// The quote is escaped when an odd number of backslashes precede it.
+		n := 0
+		for m := j - 1; m > i && p[m] == '\\'; m-- {
+			n++
+		}
+		if n%2 == 0 {
+			return j + 1
+		}
+		j++
 	}
-	return len(p) // only on invalid input
+	return len(p)
 }
 
 // valueEnd returns the index just after the value starting at p[i].

@@ -10,6 +10,7 @@ func TestScannerMatchesEncodingJSON(t *testing.T) {
 	docs := []string{
 		`[]`, `{}`, ` [ 1 , "a\"]" , {"k":[1,{"x":"}"}]} , null , true , -1.5e3 ] `,
 		`{"a" : 1, "b\u0022c":"\\", "":[], "d":{"e":"f\\\"g"}, "a":2}`,
+		`["\\\\", "x\\\"y\\\\", "\\\\\\\"", {"\\\\":"\"\\"}]`,
 	}
 	content := gunzipAll(t, loadFixture(t, 11).body)
 	docs = append(docs, string(content))

@@ -2,7 +2,6 @@ package capture
 
 import (
 	"encoding/json"
-	"fmt"
 	"unicode/utf8"
 )
 
@@ -190,7 +189,7 @@ func snapshotData(v json.RawMessage, index int, b *budget) ([]json.RawMessage, e
 		if it[0] != '{' {
 			return nil, fieldError(attr, index, "$snapshot_data[%d] must be a JSON object (an rrweb event), not %s.", j, jsonKind(it))
 		}
-		out, err := expandEvent(it, b, fmt.Sprintf("Event %d, $snapshot_data[%d]", index, j))
+		out, err := expandEvent(it, b, eventPlace{event: index, item: j})
 		if err != nil {
 			return nil, err
 		}

@@ -8,6 +8,11 @@
 // not UTF-8 are accepted inside strings, as json.Valid accepts them.
 package jsonscan
 
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
 // MaxDepth is the deepest nesting of arrays and objects accepted, as in
 // encoding/json.
 const MaxDepth = 10000
@@ -174,13 +179,35 @@ var plain = func() (t [256]bool) {
 	return t
 }()
 
+// Masks of the bytes of a word, for special.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// special marks the bytes of the eight-byte word x (read little-endian)
+// that are not plain, by setting their high bit. A byte may be marked
+// wrongly only after a byte that is rightly so, which is never the lowest
+// marked one.
+func special(x uint64) uint64 {
+	control := (x - 0x20*ones) &^ x
+	quote := x ^ '"'*ones
+	quote = (quote - ones) &^ quote
+	backslash := x ^ '\\'*ones
+	backslash = (backslash - ones) &^ backslash
+	return (control | quote | backslash) & highs
+}
+
 // String reads a string whose opening quote is at p[i].
 func String(p []byte, i int) int {
 	i++
 	for {
 		// The common case: runs of plain bytes, eight at a time.
-		for i+8 <= len(p) && plain[p[i]] && plain[p[i+1]] && plain[p[i+2]] && plain[p[i+3]] &&
-			plain[p[i+4]] && plain[p[i+5]] && plain[p[i+6]] && plain[p[i+7]] {
+		for i+8 <= len(p) {
+			if m := special(binary.LittleEndian.Uint64(p[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
 			i += 8
 		}
 		for i < len(p) && plain[p[i]] {

@@ -1,7 +1,9 @@
 package jsonscan
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"strings"
 	"testing"
 )
@@ -71,4 +73,39 @@ func BenchmarkValid(b *testing.B) {
 			json.Valid(doc)
 		}
 	})
+}
+
+// TestSpecialFindsTheFirstSpecialByte puts every byte value at every
+// position of a word of plain bytes, and then a second special byte after
+// it: the lowest byte special marks is always the first one that is not
+// plain.
+func TestSpecialFindsTheFirstSpecialByte(t *testing.T) {
+	for pos := range 8 {
+		for c := range 256 {
+			for _, after := range []byte{'a', 0, '"', '\\', 0x1f, 0xff} {
+				var w [8]byte
+				for i := range w {
+					w[i] = 'a'
+				}
+				w[pos] = byte(c)
+				if pos < 7 {
+					w[7] = after
+				}
+				want := 8
+				for i, b := range w {
+					if !plain[b] {
+						want = i
+						break
+					}
+				}
+				got := 8
+				if m := special(binary.LittleEndian.Uint64(w[:])); m != 0 {
+					got = bits.TrailingZeros64(m) / 8
+				}
+				if got != want {
+					t.Fatalf("word %q: first special byte at %d, want %d", w, got, want)
+				}
+			}
+		}
+	}
 }
