@@ -45,7 +45,7 @@ func TestDictsKeepTheLastUsed(t *testing.T) {
 	}
 
 	// The decoder reads frames compressed with the first n bytes.
-	enc, _ := NewEncoder(1 << 20)
+	enc, _ := NewDictEncoder(1 << 20)
 	dict := first[:n]
 	if err := UseDict(enc, dict); err != nil {
 		t.Fatal(err)

@@ -26,7 +26,7 @@ func TestDictionaryRoundTrip(t *testing.T) {
 	if len(dict) != min(len(first), DictBytes) || !bytes.Equal(dict, first[:len(dict)]) {
 		t.Fatalf("dictionary of %d bytes from %d", len(dict), len(first))
 	}
-	enc, err := NewEncoder(1 << 20)
+	enc, err := NewDictEncoder(1 << 20)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,8 +36,11 @@ var errUnreadable = errors.New("block unreadable")
 // codecs and the buffers. It lives for one run.
 type compactor struct {
 	// enc compresses a recording's first compacted block plain, and the
-	// later ones with the dictionary taken from the first.
+	// later ones with the dictionary taken from the first. It is plain
+	// until a recording of several blocks needs a dictionary: a
+	// dictionary encoder takes about 50 MB more.
 	enc        *zstd.Encoder
+	withDict   bool
 	dec        *zstd.Decoder
 	blockBytes int
 	// part holds one old block's JSONL on its way into an encoder, out the
@@ -53,20 +56,42 @@ type compactor struct {
 }
 
 func newCompactor(blockBytes int) (*compactor, error) {
-	enc, err := blockcodec.NewEncoder(blockBytes)
-	if err != nil {
-		return nil, err
-	}
 	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
 	if err != nil {
 		return nil, err
 	}
-	return &compactor{enc: enc, dec: dec, blockBytes: blockBytes}, nil
+	return &compactor{dec: dec, blockBytes: blockBytes}, nil
 }
 
 func (c *compactor) close() {
-	c.enc.Close()
+	if c.enc != nil {
+		c.enc.Close()
+	}
 	c.dec.Close()
+}
+
+// encoder returns the encoder of a recording's first compacted block: a
+// plain one, or the dictionary encoder (with no dictionary) when the
+// recording has more blocks or the run needed one already.
+func (c *compactor) encoder(groups int) (*zstd.Encoder, error) {
+	if c.enc != nil && (c.withDict || groups == 1) {
+		if c.withDict {
+			return c.enc, blockcodec.UseDict(c.enc, nil)
+		}
+		return c.enc, nil
+	}
+	if c.enc != nil {
+		c.enc.Close()
+		c.enc = nil // one encoder's tables at a time
+	}
+	var err error
+	if groups == 1 {
+		c.enc, err = blockcodec.NewEncoder(c.blockBytes)
+	} else {
+		c.enc, err = blockcodec.NewDictEncoder(c.blockBytes)
+		c.withDict = true
+	}
+	return c.enc, err
 }
 
 // groups splits blocks, in order, into the runs that become one compacted
@@ -91,6 +116,19 @@ func (c *compactor) groups(blocks []store.Block) [][]store.Block {
 // it rewrote. Blocks ingest kept inline in the metadata store leave it
 // this way. It handles at most CompactBatch recordings per call.
 func (r *Runner) Compact(ctx context.Context) (int, error) {
+	var c *compactor
+	defer func() {
+		if c != nil {
+			c.close()
+		}
+	}()
+	return r.compactBatch(ctx, &c)
+}
+
+// compactBatch is Compact with the compactor *c, which it creates when it
+// is nil and there is work, so that the batches of one run share its
+// tables (tens of MB) instead of each allocating its own.
+func (r *Runner) compactBatch(ctx context.Context, c **compactor) (int, error) {
 	if r.CompactAfter <= 0 {
 		return 0, nil
 	}
@@ -107,17 +145,17 @@ func (r *Runner) Compact(ctx context.Context) (int, error) {
 	if err != nil || len(keys) == 0 {
 		return 0, err
 	}
-	c, err := newCompactor(blockBytes)
-	if err != nil {
-		return 0, err
+	if *c == nil {
+		if *c, err = newCompactor(blockBytes); err != nil {
+			return 0, err
+		}
 	}
-	defer c.close()
 	done := 0
 	for _, k := range keys {
 		if err := ctx.Err(); err != nil {
 			return done, err
 		}
-		state, err := r.compactRecording(ctx, c, k, cutoff)
+		state, err := r.compactRecording(ctx, *c, k, cutoff)
 		switch {
 		case err == nil:
 			done++
@@ -147,10 +185,16 @@ func (r *Runner) Compact(ctx context.Context) (int, error) {
 // busy server's finished recordings do not pile up faster than one batch
 // per run, and returns how many recordings it rewrote.
 func (r *Runner) compactFor(ctx context.Context, budget time.Duration) (int, error) {
+	var c *compactor
+	defer func() {
+		if c != nil {
+			c.close()
+		}
+	}()
 	start := time.Now()
 	total := 0
 	for {
-		n, err := r.Compact(ctx)
+		n, err := r.compactBatch(ctx, &c)
 		total += n
 		if err != nil || n == 0 || time.Since(start) >= budget {
 			return total, err
@@ -206,8 +250,9 @@ func (r *Runner) compactRecording(ctx context.Context, c *compactor, k store.Rec
 		inline = inline || b.BlobKey == ""
 	}
 	c.oldDict, c.oldDictLen = nil, 0
-	for i, group := range c.groups(blocks) {
-		b, err := r.writeCompacted(ctx, c, k, blocks, group, i)
+	groups := c.groups(blocks)
+	for i, group := range groups {
+		b, err := r.writeCompacted(ctx, c, k, blocks, group, i, len(groups))
 		if err != nil {
 			removeWritten()
 			return state, err
@@ -254,8 +299,8 @@ func (r *Runner) compactRecording(ctx context.Context, c *compactor, k store.Rec
 // (without seq and creation time). Group 0 becomes the recording's first
 // block, a plain zstd frame whose JSONL the dictionary is taken from; the
 // later groups are compressed with that dictionary. blocks are all the
-// recording's old blocks.
-func (r *Runner) writeCompacted(ctx context.Context, c *compactor, k store.RecordingKey, blocks, group []store.Block, index int) (store.Block, error) {
+// recording's old blocks, which make groups groups.
+func (r *Runner) writeCompacted(ctx context.Context, c *compactor, k store.RecordingKey, blocks, group []store.Block, index, groups int) (store.Block, error) {
 	out := store.Block{WindowID: group[0].WindowID, FirstTS: group[0].FirstTS, LastTS: group[0].LastTS}
 	for _, b := range group {
 		out.RawBytes += b.RawBytes
@@ -270,7 +315,8 @@ func (r *Runner) writeCompacted(ctx context.Context, c *compactor, k store.Recor
 	switch index {
 	case 0:
 		c.dict = c.dict[:0]
-		if err := blockcodec.UseDict(enc, nil); err != nil {
+		var err error
+		if enc, err = c.encoder(groups); err != nil {
 			return out, err
 		}
 	case 1:
@@ -292,7 +338,7 @@ func (r *Runner) writeCompacted(ctx context.Context, c *compactor, k store.Recor
 			return out, fmt.Errorf("%w: %s holds %d bytes of JSONL, its row says %d", errUnreadable, blockName(b),
 				len(c.part), b.RawBytes)
 		}
-		if index == 0 && len(c.dict) < blockcodec.DictBytes {
+		if index == 0 && groups > 1 && len(c.dict) < blockcodec.DictBytes {
 			c.dict = append(c.dict, c.part[:min(len(c.part), blockcodec.DictBytes-len(c.dict))]...)
 		}
 		if _, err := enc.Write(c.part); err != nil {
