@@ -58,7 +58,7 @@ func TestSeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, name := range []string{"recordings_list_start", "recordings_order_clicks", "recordings_list_version_insert"} {
+	for _, name := range []string{"recordings_list_start", "recordings_order_clicks", "recordings_changed", "recordings_list_changed_insert"} {
 		var n int
 		if err := db.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE name = ?`, name).Scan(&n); err != nil || n != 1 {
 			t.Errorf("%s: %d %v", name, n, err)
