@@ -96,7 +96,12 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 		q.Add("_pragma", "foreign_keys(1)")
 		return "file:" + filepath.ToSlash(path) + "?" + q.Encode() + extra
 	}
-	write, err := sql.Open("sqlite", dsn("&_txlock=immediate"))
+	// The writer keeps its statement journals in memory: an upsert of a
+	// recording whose activity points are large otherwise spills its
+	// rollback data to a temporary file, and every later statement of the
+	// transaction pays a system call for it. Readers keep the default, so
+	// that a large sort spills to disk rather than growing the process.
+	write, err := sql.Open("sqlite", dsn("&_txlock=immediate&_pragma=temp_store(MEMORY)"))
 	if err != nil {
 		return nil, err
 	}
