@@ -66,6 +66,9 @@ func (r *Runner) RunOnce(ctx context.Context) {
 		} else if n > 0 {
 			r.Log.Info("retention purge", "recordings", n)
 		}
+		if _, err := r.Store.TrimListRemovals(ctx, r.Now().Add(-store.ListRemovalsKept)); err != nil {
+			r.Log.Error("trim list removals", "err", err)
+		}
 	})
 	r.exclusive(ctx, "sessions-purge", func() {
 		if n, err := r.PurgeSessions(ctx); err != nil {

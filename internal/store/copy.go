@@ -72,7 +72,8 @@ var copyTables = []copyTable{
 		columns: []string{"project_id", "distinct_id", "person_id"}},
 	{name: "user_sessions", key: []string{"id"}, identity: true,
 		columns: []string{"id", "token_hash", "user_id", "created_at", "last_seen_at", "expires_at"}},
-	{name: "list_versions", key: []string{"project_id"}, columns: []string{"project_id", "version", "removed"}},
+	{name: "list_versions", key: []string{"project_id"}, columns: []string{"project_id", "version", "trimmed"}},
+	{name: "list_removals", columns: []string{"project_id", "version", "row_id", "removed_at"}},
 }
 
 // CopyTables names the tables CopyTo moves, in the order it moves them.

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,10 +29,11 @@ import (
 // passes, the retention bound (or a list's own start bound, date_from)
 // moves forward: the recordings that started between the two bounds are
 // taken out, or, for a list that read the clock a moment before the cached
-// one, added. The count is always exact, in the list's own snapshot. A set
-// is read in full the first time a condition is listed, after a recording
-// is deleted (its row id would stay in the sets), and when more than
-// maxCatchUp recordings changed since it was read.
+// one, added. Deleted recordings are taken out by their row ids, which a
+// trigger logs in list_removals (kept for an hour: TrimListRemovals). The
+// count is always exact, in the list's own snapshot. A set is read in full
+// the first time a condition is listed, when it is older than the removals
+// kept, and when more than maxCatchUp recordings changed since it was read.
 //
 // PostgreSQL counts every time: it counts quickly with index-only and
 // parallel scans, and sequences or counters updated by every write would
@@ -64,9 +66,8 @@ func (m matchSet) small() bool { return m.rows != nil && m.count <= smallMatchSe
 // countEntry is a cached count. Its set is never changed once stored: an
 // update stores a new entry.
 type countEntry struct {
-	// version and removed are the project's list version and count of
-	// deleted recordings the set was read at.
-	version, removed int64
+	// version is the project's list version the set was read at.
+	version int64
 	// from is the start bound the set was read from.
 	from int64
 	set  matchSet
@@ -78,9 +79,6 @@ type countEntry struct {
 
 // newer reports whether e was read later than old (or from a later bound).
 func (e *countEntry) newer(old *countEntry) bool {
-	if e.removed != old.removed {
-		return e.removed > old.removed
-	}
 	if e.version != old.version {
 		return e.version > old.version
 	}
@@ -205,15 +203,16 @@ func countKey(projectID int64, c Condition) string {
 	return b.String()
 }
 
-// listVersion reads the project's list version and count of deleted
-// recordings within tx.
-func (s *Store) listVersion(ctx context.Context, tx *sql.Tx, projectID int64) (version, removed int64, err error) {
-	err = tx.QueryRowContext(ctx, `SELECT version, removed FROM list_versions WHERE project_id = ?`, projectID).
-		Scan(&version, &removed)
+// listVersion reads, within tx, the project's list version and the version
+// up to which its removals were trimmed (a set read before it cannot be
+// brought up to date).
+func (s *Store) listVersion(ctx context.Context, tx *sql.Tx, projectID int64) (version, trimmed int64, err error) {
+	err = tx.QueryRowContext(ctx, `SELECT version, trimmed FROM list_versions WHERE project_id = ?`, projectID).
+		Scan(&version, &trimmed)
 	if err == sql.ErrNoRows {
 		return 0, 0, nil
 	}
-	return version, removed, err
+	return version, trimmed, err
 }
 
 // matches counts the project's recordings within retention that satisfy
@@ -239,12 +238,12 @@ func (s *Store) matches(ctx context.Context, tx *sql.Tx, projectID, retentionFro
 		all = Condition{SQL: c.CountSQL, Args: c.CountArgs}
 	}
 	c = Condition{SQL: c.SQL, Args: c.Args}
-	version, removed, err := s.listVersion(ctx, tx, projectID)
+	version, trimmed, err := s.listVersion(ctx, tx, projectID)
 	if err != nil {
 		return matchSet{}, err
 	}
 	e := cache.get(key)
-	if e != nil && e.removed == removed && e.version <= version {
+	if e != nil && e.version >= trimmed && e.version <= version {
 		if e.version == version && e.from == from {
 			cache.hit(e)
 			return e.set, nil
@@ -258,7 +257,7 @@ func (s *Store) matches(ctx context.Context, tx *sql.Tx, projectID, retentionFro
 				return matchSet{}, err
 			}
 			cache.count(&cache.stats.Updates)
-			cache.put(key, &countEntry{version: version, removed: removed, from: from, set: set})
+			cache.put(key, &countEntry{version: version, from: from, set: set})
 			return set, nil
 		}
 	}
@@ -267,24 +266,30 @@ func (s *Store) matches(ctx context.Context, tx *sql.Tx, projectID, retentionFro
 	if err != nil {
 		return matchSet{}, err
 	}
-	cache.put(key, &countEntry{version: version, removed: removed, from: from, set: set})
+	cache.put(key, &countEntry{version: version, from: from, set: set})
 	return set, nil
 }
 
-// catchUp brings a cached set up to date with the recordings changed since
-// it was read: they are taken out, and those that match now put back. ok
-// is false when more than maxCatchUp recordings changed.
+// catchUp brings a cached set up to date with the recordings deleted and
+// changed since it was read: they are taken out, and those that match now
+// put back. ok is false when more than maxCatchUp recordings changed or
+// were deleted.
 func (s *Store) catchUp(ctx context.Context, tx *sql.Tx, projectID int64, e *countEntry, c Condition) (matchSet, bool, error) {
 	set := e.set
 	if set.rows == nil {
 		return matchSet{}, false, nil
 	}
+	removed, err := s.rowIDs(ctx, tx, `SELECT row_id FROM list_removals WHERE project_id = ? AND version > ? LIMIT ?`,
+		projectID, e.version, maxCatchUp+1)
+	if err != nil {
+		return matchSet{}, false, err
+	}
 	changed, err := s.rowIDs(ctx, tx, `SELECT rowid FROM recordings INDEXED BY recordings_changed
 		WHERE project_id = ? AND list_version > ? LIMIT ?`, projectID, e.version, maxCatchUp+1)
-	if err != nil || len(changed) == 0 {
+	if err != nil || len(removed)+len(changed) == 0 {
 		return set, err == nil, err
 	}
-	if len(changed) > maxCatchUp {
+	if len(removed)+len(changed) > maxCatchUp {
 		return matchSet{}, false, nil
 	}
 	where, args := recordingWhere(projectID, e.from, c)
@@ -294,7 +299,7 @@ func (s *Store) catchUp(ctx context.Context, tx *sql.Tx, projectID int64, e *cou
 		return matchSet{}, false, err
 	}
 	rows := set.rows.Clone()
-	for _, id := range changed {
+	for _, id := range slices.Concat(removed, changed) {
 		rows.Remove(id)
 	}
 	rows.AddMany(matched)

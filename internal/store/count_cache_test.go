@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 )
 
 // listAll lists a project's recordings with one call and checks the page
@@ -166,7 +167,7 @@ func testListPages(t *testing.T, b backend) {
 func TestListCountCache(t *testing.T) {
 	s, p, other := newListStore(t, backends[0])
 	ctx := context.Background()
-	putRecordings(t, s, p.ID, []int64{1000, 2000}, []int{0, 1})
+	putRecordings(t, s, p.ID, []int64{1000, 2000, 2500}, []int{0, 1, 0})
 	putRecordings(t, s, other.ID, []int64{1000}, []int{1})
 	list := func(projectID int64) {
 		if _, _, err := s.ListRecordings(ctx, projectID, 0, Condition{}, Order{}, 10, 0); err != nil {
@@ -195,9 +196,30 @@ func TestListCountCache(t *testing.T) {
 	}
 	before = s.CountCacheStats()
 	list(p.ID)
+	if got, want := s.CountCacheStats(), (CountCacheStats{Hits: before.Hits, Updates: before.Updates + 1,
+		Misses: before.Misses}); got != want {
+		t.Errorf("after a deletion (brought up to date): %+v, want %+v", got, want)
+	}
+	// Once the deletions logged are forgotten, a set read before them is
+	// read again in full.
+	if _, err := s.DeleteRecording(ctx, p.ID, "r1"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.TrimListRemovals(ctx, time.Now().Add(time.Minute)); err != nil || n != 2 {
+		t.Fatalf("trimmed %d removals (%v), want 2", n, err)
+	}
+	before = s.CountCacheStats()
+	if _, count, err := s.ListRecordings(ctx, p.ID, 0, Condition{}, Order{}, 10, 0); err != nil || count != 1 {
+		t.Fatalf("count %d (%v) after two deletions, want 1", count, err)
+	}
 	if got, want := s.CountCacheStats(), (CountCacheStats{Hits: before.Hits, Updates: before.Updates,
 		Misses: before.Misses + 1}); got != want {
-		t.Errorf("after a deletion (read again): %+v, want %+v", got, want)
+		t.Errorf("after the deletions were forgotten (read again): %+v, want %+v", got, want)
+	}
+	// Removals logged after the last list are kept: a later trim with an
+	// earlier bound forgets nothing.
+	if n, err := s.TrimListRemovals(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+		t.Errorf("trimmed %d removals (%v), want 0", n, err)
 	}
 
 	// A change to a field no list reads leaves the version alone.
@@ -216,7 +238,7 @@ func TestListCountCache(t *testing.T) {
 	if version() != v {
 		t.Error("an update of blocks moved the list version")
 	}
-	if _, err := s.write.ExecContext(ctx, `UPDATE recordings SET click_count = 9 WHERE project_id = ? AND session_id = 'r1'`,
+	if _, err := s.write.ExecContext(ctx, `UPDATE recordings SET click_count = 9 WHERE project_id = ? AND session_id = 'r2'`,
 		p.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +246,7 @@ func TestListCountCache(t *testing.T) {
 		t.Error("an update of clicks left the list version")
 	}
 	var stamp int64
-	if err := s.read.QueryRowContext(ctx, `SELECT list_version FROM recordings WHERE project_id = ? AND session_id = 'r1'`,
+	if err := s.read.QueryRowContext(ctx, `SELECT list_version FROM recordings WHERE project_id = ? AND session_id = 'r2'`,
 		p.ID).Scan(&stamp); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,10 @@
 package store
 
-import "context"
+import (
+	"context"
+	"database/sql"
+	"time"
+)
 
 // How writes tell the count cache what changed (SQLite).
 //
@@ -15,6 +19,8 @@ import "context"
 // Since SQLite runs one write transaction at a time, a recording changed
 // after a count was read at version V is stamped later than V, so the
 // count is brought up to date from those recordings alone (count_cache.go).
+// A trigger logs the row ids of deleted recordings in list_removals, with
+// the version of their deletion, for the same purpose.
 
 // bumpListVersion moves the project's list version forward, once per
 // transaction, and returns the version the transaction stamps the
@@ -79,4 +85,36 @@ func (t *Tx) stampTouched(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// ListRemovalsKept is how long the row ids of deleted recordings are kept
+// for the count cache: a count read longer ago than that, and not listed
+// since, is read again in full.
+const ListRemovalsKept = time.Hour
+
+// TrimListRemovals forgets the deleted recordings logged before the given
+// time and returns how many it forgot (none on PostgreSQL, which logs
+// none).
+func (s *Store) TrimListRemovals(ctx context.Context, before time.Time) (int64, error) {
+	if s.engine != engineSQLite {
+		return 0, nil
+	}
+	var n int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		// A set read at a version up to the last one forgotten cannot be
+		// brought up to date any more.
+		if _, err := tx.ExecContext(ctx, `UPDATE list_versions SET trimmed = (SELECT MAX(r.version) FROM list_removals r
+			WHERE r.project_id = list_versions.project_id AND r.removed_at < ?)
+			WHERE EXISTS (SELECT 1 FROM list_removals r WHERE r.project_id = list_versions.project_id AND r.removed_at < ?)`,
+			micros(before), micros(before)); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM list_removals WHERE removed_at < ?`, micros(before))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
 }

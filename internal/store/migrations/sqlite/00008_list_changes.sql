@@ -5,11 +5,20 @@
 -- store stamps it when ingest writes the recording, its URLs, console
 -- messages or events, and the triggers below when a view, a person or a
 -- distinct id changes. A count cached at version V is brought up to date by
--- reading the recordings stamped after V. removed counts deleted
--- recordings, after which counts are read again in full.
+-- reading the recordings stamped after V, and the row ids of the
+-- recordings deleted after V from list_removals. trimmed is the version up
+-- to which list_removals was emptied: a count read before it is read again
+-- in full.
 ALTER TABLE recordings ADD COLUMN list_version INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX recordings_changed ON recordings (project_id, list_version);
-ALTER TABLE list_versions ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE list_versions ADD COLUMN trimmed INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE list_removals (
+    project_id INTEGER NOT NULL,
+    version    INTEGER NOT NULL,
+    row_id     INTEGER NOT NULL,
+    removed_at INTEGER NOT NULL
+);
+CREATE INDEX list_removals_version ON list_removals (project_id, version);
 
 -- The version is moved by the store itself for the recordings, URLs,
 -- console messages and events it writes: once per transaction rather than
@@ -71,7 +80,10 @@ END;
 CREATE TRIGGER recordings_list_changed_delete AFTER DELETE ON recordings BEGIN
     INSERT INTO list_versions (project_id, version) SELECT OLD.project_id, 0
         WHERE NOT EXISTS (SELECT 1 FROM list_versions WHERE project_id = OLD.project_id);
-    UPDATE list_versions SET version = version + 1, removed = removed + 1 WHERE project_id = OLD.project_id;
+    UPDATE list_versions SET version = version + 1 WHERE project_id = OLD.project_id;
+    INSERT INTO list_removals (project_id, version, row_id, removed_at)
+        SELECT OLD.project_id, version, OLD.rowid, CAST(unixepoch('subsec') * 1000000 AS INTEGER)
+        FROM list_versions WHERE project_id = OLD.project_id;
 END;
 -- +goose StatementEnd
 
@@ -180,7 +192,8 @@ DROP TRIGGER person_distinct_ids_list_changed_delete;
 DROP TRIGGER persons_list_changed_update;
 DROP TRIGGER persons_list_changed_delete;
 DROP INDEX recordings_changed;
-ALTER TABLE list_versions DROP COLUMN removed;
+DROP TABLE list_removals;
+ALTER TABLE list_versions DROP COLUMN trimmed;
 ALTER TABLE recordings DROP COLUMN list_version;
 
 -- +goose StatementBegin
