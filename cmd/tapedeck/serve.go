@@ -21,6 +21,7 @@ import (
 // serve runs the HTTP server until ctx is cancelled, then shuts it down
 // gracefully. getenv supplies the S3 credentials of an s3:// blob store.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, getenv func(string) string) error {
+	setMemoryLimit(log, getenv("GOMEMLIMIT"))
 	blobs, err := blob.Open(ctx, cfg.BlobURL, cfg.BlobDir(), getenv)
 	if err != nil {
 		return fmt.Errorf("open the blob store (TAPEDECK_BLOB_URL): %w", err)

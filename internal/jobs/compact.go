@@ -5,7 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"runtime/debug"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -31,6 +34,12 @@ const (
 // were written (missing, corrupt, or not their recorded size): compacting
 // it again would fail again.
 var errUnreadable = errors.New("block unreadable")
+
+// compactions is held while a compactor exists, so that this process
+// compacts one recording at a time and holds one encoder's tables (tens
+// of MB) at most, even when Compact is called beside the jobs runner. The
+// job's lock keeps nodes apart.
+var compactions sync.Mutex
 
 // compactor holds what compacting several recordings in a row reuses: the
 // codecs and the buffers. It lives for one run.
@@ -63,11 +72,25 @@ func newCompactor(blockBytes int) (*compactor, error) {
 	return &compactor{dec: dec, blockBytes: blockBytes}, nil
 }
 
+// close releases the codecs and buffers and hands their memory back to
+// the operating system: the next run allocates its own, and a server
+// between runs keeps none of it.
 func (c *compactor) close() {
+	c.dropEncoder()
+	c.dec.Close()
+	if c.oldDict != nil {
+		c.oldDict.Close()
+	}
+	*c = compactor{}
+	debug.FreeOSMemory()
+}
+
+// dropEncoder closes the encoder and lets its tables go.
+func (c *compactor) dropEncoder() {
 	if c.enc != nil {
 		c.enc.Close()
+		c.enc, c.withDict = nil, false
 	}
-	c.dec.Close()
 }
 
 // encoder returns the encoder of a recording's first compacted block: a
@@ -81,8 +104,11 @@ func (c *compactor) encoder(groups int) (*zstd.Encoder, error) {
 		return c.enc, nil
 	}
 	if c.enc != nil {
-		c.enc.Close()
-		c.enc = nil // one encoder's tables at a time
+		// One encoder's tables at a time: the plain encoder's are
+		// collected before the dictionary encoder's are allocated, so
+		// that the heap reuses their memory instead of growing by both.
+		c.dropEncoder()
+		runtime.GC()
 	}
 	var err error
 	if groups == 1 {
@@ -116,6 +142,8 @@ func (c *compactor) groups(blocks []store.Block) [][]store.Block {
 // it rewrote. Blocks ingest kept inline in the metadata store leave it
 // this way. It handles at most CompactBatch recordings per call.
 func (r *Runner) Compact(ctx context.Context) (int, error) {
+	compactions.Lock()
+	defer compactions.Unlock()
 	var c *compactor
 	defer func() {
 		if c != nil {
@@ -185,6 +213,8 @@ func (r *Runner) compactBatch(ctx context.Context, c **compactor) (int, error) {
 // busy server's finished recordings do not pile up faster than one batch
 // per run, and returns how many recordings it rewrote.
 func (r *Runner) compactFor(ctx context.Context, budget time.Duration) (int, error) {
+	compactions.Lock()
+	defer compactions.Unlock()
 	var c *compactor
 	defer func() {
 		if c != nil {
@@ -249,6 +279,9 @@ func (r *Runner) compactRecording(ctx context.Context, c *compactor, k store.Rec
 	for _, b := range blocks {
 		inline = inline || b.BlobKey == ""
 	}
+	if c.oldDict != nil {
+		c.oldDict.Close()
+	}
 	c.oldDict, c.oldDictLen = nil, 0
 	groups := c.groups(blocks)
 	for i, group := range groups {
@@ -311,14 +344,14 @@ func (r *Runner) writeCompacted(ctx context.Context, c *compactor, k store.Recor
 			out.WindowID = "" // lines of several windows
 		}
 	}
-	enc := c.enc
-	switch index {
-	case 0:
+	if index == 0 {
 		c.dict = c.dict[:0]
-		var err error
-		if enc, err = c.encoder(groups); err != nil {
+		if _, err := c.encoder(groups); err != nil {
 			return out, err
 		}
+	}
+	enc := c.enc
+	switch index {
 	case 1:
 		if err := blockcodec.UseDict(enc, c.dict); err != nil {
 			return out, err
@@ -394,15 +427,21 @@ func (r *Runner) loadOldDict(ctx context.Context, c *compactor, blocks []store.B
 	if err != nil {
 		return nil, err
 	}
-	first, err := c.dec.DecodeAll(data, nil)
+	// The first block's JSONL goes in c.part, free until the block being
+	// decoded is, and only the dictionary is kept.
+	first, err := c.dec.DecodeAll(data, c.part[:0])
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", errUnreadable, blockName(blocks[i]), err)
 	}
+	c.part = first[:0]
 	dict, err := blockcodec.DictPrefix(first, n)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", errUnreadable, blockName(blocks[i]), err)
 	}
-	return blockcodec.NewDictDecoder(dict)
+	if c.oldDict != nil {
+		c.oldDict.Close()
+	}
+	return blockcodec.NewDictDecoder(bytes.Clone(dict))
 }
 
 // readBlock returns a block's compressed bytes: an inline block's from its
