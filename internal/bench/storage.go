@@ -49,6 +49,9 @@ type sessionSizes struct {
 	before, after, floor int64
 	blocks               int
 	compacted            bool
+	// sources is how many snapshot sources the API listed before
+	// compaction; compaction keeps them.
+	sources int
 }
 
 func runStorage(ctx context.Context, o Options) (*Report, error) {
@@ -85,12 +88,17 @@ func runStorage(ctx context.Context, o Options) (*Report, error) {
 	}
 	// A session's blocks are measured as soon as its last request is
 	// acknowledged: compaction waits for it to be idle longer than that.
+	api := apiClient{srv: srv, key: st.APIKey, project: st.ProjectID}
 	sizes := make(map[string]*sessionSizes, n)
 	var mu sync.Mutex
 	err = ingestSessions(ctx, srv, sessions, clients, func(s *syntheticSession) error {
 		b, err := storedBytes(ctx, st, s.SessionID)
+		if err != nil {
+			return err
+		}
+		sources, err := api.sources(ctx, s.SessionID)
 		mu.Lock()
-		sizes[s.SessionID] = &sessionSizes{before: b}
+		sizes[s.SessionID] = &sessionSizes{before: b, sources: sources}
 		mu.Unlock()
 		return err
 	})
@@ -109,7 +117,6 @@ func runStorage(ctx context.Context, o Options) (*Report, error) {
 	}
 
 	// The floor: the exact bytes the server serves, at zstd's level 19.
-	api := apiClient{srv: srv, key: st.APIKey, project: st.ProjectID}
 	served := make(map[string][]byte, n)
 	for _, s := range sessions {
 		var buf bytes.Buffer
@@ -261,8 +268,9 @@ func zstd19(ctx context.Context, zstdPath string, sessions []*syntheticSession, 
 }
 
 // waitCompacted waits, up to timeout, until every session's blocks are
-// all in the blob store, as many as its sources, and records the size of
-// the compacted ones. It returns how many were compacted.
+// all in the blob store (compaction swaps all of a recording's rows at
+// once) with their sources unchanged, and records the size of the
+// compacted ones. It returns how many were compacted.
 func waitCompacted(ctx context.Context, st *Store, api apiClient, sessions []*syntheticSession, sizes map[string]*sessionSizes, timeout time.Duration) (int, error) {
 	deadline := time.Now().Add(timeout)
 	done := 0
@@ -283,8 +291,8 @@ func waitCompacted(ctx context.Context, st *Store, api apiClient, sessions []*sy
 			if err != nil {
 				return done, err
 			}
-			if n != len(blocks) {
-				continue // compacted meanwhile
+			if n != sz.sources {
+				return done, fmt.Errorf("recording %s: %d sources after compaction, %d before", s.SessionID, n, sz.sources)
 			}
 			for _, b := range blocks {
 				sz.after += b.stored

@@ -58,9 +58,14 @@ func (s *Server) getSnapshots(c *call) error {
 			StartTimestamp timestamp `json:"start_timestamp"`
 			EndTimestamp   timestamp `json:"end_timestamp"`
 		}
-		sources := make([]sourceJSON, len(blocks))
-		for i, b := range blocks {
-			sources[i] = sourceJSON{"blob_v2", strconv.Itoa(i), timestamp(millis(b.FirstTS)), timestamp(millis(b.LastTS))}
+		// A key is a source's position: a compacted block holds the
+		// sources of the blocks it replaced, so the keys stay.
+		sources := make([]sourceJSON, 0, len(blocks))
+		for _, b := range blocks {
+			for _, src := range b.Sources() {
+				sources = append(sources, sourceJSON{"blob_v2", strconv.Itoa(len(sources)), timestamp(millis(src.FirstTS)),
+					timestamp(millis(src.LastTS))})
+			}
 		}
 		return c.json(http.StatusOK, map[string]any{"sources": sources})
 	}
@@ -85,14 +90,13 @@ func (s *Server) getSnapshots(c *call) error {
 	if end-start+1 > maxKeys {
 		return apierror.Invalid("end_blob_key", fmt.Sprintf("At most %d blob keys can be read at once.", maxKeys))
 	}
-	blocks, err := s.store.BlockRange(c.r.Context(), c.project.ID, r.SessionID, start, end-start+1)
-	if err != nil {
+	parts, err := s.store.SourceRange(c.r.Context(), c.project.ID, r.SessionID, start, end-start+1)
+	if errors.Is(err, store.ErrNotFound) {
+		return apierror.NotFound("Snapshot blob key not found.")
+	} else if err != nil {
 		return err
 	}
-	if len(blocks) < end-start+1 {
-		return apierror.NotFound("Snapshot blob key not found.")
-	}
-	return s.writeBlocks(c, blocks)
+	return s.writeBlocks(c, parts)
 }
 
 // snapshotPrefetch is how many blocks are read from the blob store ahead
@@ -137,11 +141,15 @@ func (s *Server) prefetch(ctx context.Context, blocks []store.Block) (results []
 	return results, func() { <-slots }
 }
 
-// writeBlocks sends the blocks' JSONL. An error before the first block is
+// writeBlocks sends the parts' JSONL. An error before the first block is
 // read is answered as one (404 for a missing block, 503 otherwise); after
 // it, the response is cut short so that the client sees a broken transfer
 // instead of a silently shorter recording.
-func (s *Server) writeBlocks(c *call, blocks []store.Block) error {
+func (s *Server) writeBlocks(c *call, parts []store.SourcePart) error {
+	blocks := make([]store.Block, len(parts))
+	for i, p := range parts {
+		blocks[i] = p.Block
+	}
 	ctx, cancel := context.WithCancel(c.r.Context())
 	defer cancel()
 	results, done := s.prefetch(ctx, blocks)
@@ -170,7 +178,7 @@ func (s *Server) writeBlocks(c *call, blocks []store.Block) error {
 					// of this one: keep it for them.
 					first = firstBlock{b.BlobKey, append([]byte(nil), dict...)}
 				}
-				buf = out
+				buf, err = keepPart(out, len(buf), parts[i])
 			}
 		}
 		if err != nil {
@@ -193,6 +201,21 @@ func (s *Server) writeBlocks(c *call, blocks []store.Block) error {
 		}
 	}
 	return nil
+}
+
+// keepPart cuts the JSONL of a block, decoded at the end of buf from
+// offset at, down to bytes From to To of it: the sources asked for.
+func keepPart(buf []byte, at int, p store.SourcePart) ([]byte, error) {
+	jsonl := buf[at:]
+	if p.From > p.To || p.To > int64(len(jsonl)) {
+		return buf[:at], fmt.Errorf("block %d of %s holds %d bytes of JSONL, its sources %d to %d", p.Seq, p.SessionID,
+			len(jsonl), p.From, p.To)
+	}
+	if p.From == 0 && p.To == int64(len(jsonl)) {
+		return buf, nil
+	}
+	n := copy(jsonl, jsonl[p.From:p.To])
+	return buf[:at+n], nil
 }
 
 // snapshotDecoder decompresses blocks without a dictionary; DecodeAll is

@@ -331,11 +331,15 @@ func (r *Runner) compactRecording(ctx context.Context, c *compactor, k store.Rec
 // one compacted block, puts it in the blob store and returns its row
 // (without seq and creation time). Group 0 becomes the recording's first
 // block, a plain zstd frame whose JSONL the dictionary is taken from; the
-// later groups are compressed with that dictionary. blocks are all the
+// later groups are compressed with that dictionary. The block's segments
+// are the sources of the group's blocks, so that the snapshot keys
+// listed before compaction keep their events. blocks are all the
 // recording's old blocks, which make groups groups.
 func (r *Runner) writeCompacted(ctx context.Context, c *compactor, k store.RecordingKey, blocks, group []store.Block, index, groups int) (store.Block, error) {
 	out := store.Block{WindowID: group[0].WindowID, FirstTS: group[0].FirstTS, LastTS: group[0].LastTS}
 	for _, b := range group {
+		// Each source of the old blocks stays one, under the same key.
+		out.Segments = append(out.Segments, b.Sources()...)
 		out.RawBytes += b.RawBytes
 		out.EventCount += b.EventCount
 		out.FirstTS = min(out.FirstTS, b.FirstTS)
@@ -343,6 +347,9 @@ func (r *Runner) writeCompacted(ctx context.Context, c *compactor, k store.Recor
 		if b.WindowID != out.WindowID {
 			out.WindowID = "" // lines of several windows
 		}
+	}
+	if len(out.Segments) == 1 {
+		out.Segments = nil // the block is its one source
 	}
 	if index == 0 {
 		c.dict = c.dict[:0]

@@ -11,8 +11,18 @@ import (
 // blocks with their bytes in Data. Fewer than limit come back when the
 // recording has fewer blocks past offset.
 func (s *Store) BlockRange(ctx context.Context, projectID int64, sessionID string, offset, limit int) ([]Block, error) {
-	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT seq, blob_key, data, window_id, first_ts, last_ts,
-		  event_count, raw_bytes, stored_bytes, created_at
+	return blockRange(ctx, s.read, s.rebind, projectID, sessionID, offset, limit)
+}
+
+// querier is what blockRange reads through: the read pool or a read
+// transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func blockRange(ctx context.Context, q querier, rebind func(string) string, projectID int64, sessionID string, offset, limit int) ([]Block, error) {
+	rows, err := q.QueryContext(ctx, rebind(`SELECT seq, blob_key, data, window_id, first_ts, last_ts,
+		  event_count, raw_bytes, stored_bytes, created_at, segments
 		FROM recording_blocks WHERE project_id = ? AND session_id = ? ORDER BY first_ts, seq LIMIT ? OFFSET ?`),
 		projectID, sessionID, limit, offset)
 	if err != nil {
@@ -21,9 +31,13 @@ func (s *Store) BlockRange(ctx context.Context, projectID int64, sessionID strin
 	return collect(rows, func(sc interface{ Scan(...any) error }) (Block, error) {
 		b := Block{ProjectID: projectID, SessionID: sessionID}
 		var created int64
+		var segments []byte
 		err := sc.Scan(&b.Seq, &b.BlobKey, &b.Data, &b.WindowID, &b.FirstTS, &b.LastTS, &b.EventCount, &b.RawBytes,
-			&b.StoredBytes, &created)
+			&b.StoredBytes, &created, &segments)
 		b.CreatedAt = fromMicros(created)
+		if err == nil {
+			b.Segments, err = decodeSegments(segments)
+		}
 		return b, err
 	})
 }

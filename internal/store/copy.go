@@ -57,7 +57,7 @@ var copyTables = []copyTable{
 			"stored_bytes", "created_at", "last_ingested_at", "compacted_blocks", "list_version"}},
 	{name: "recording_blocks", key: []string{"project_id", "session_id", "seq"},
 		columns: []string{"project_id", "session_id", "seq", "blob_key", "window_id", "first_ts", "last_ts", "event_count",
-			"raw_bytes", "stored_bytes", "created_at", "data"}},
+			"raw_bytes", "stored_bytes", "created_at", "data", "segments"}},
 	{name: "recording_urls", key: []string{"project_id", "session_id", "url"},
 		columns: []string{"project_id", "session_id", "url", "first_ts"}},
 	{name: "recording_console",

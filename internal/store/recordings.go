@@ -56,6 +56,9 @@ type Block struct {
 	RawBytes        int64
 	StoredBytes     int64
 	CreatedAt       time.Time
+	// Segments are the snapshot sources of a compacted block, in the order
+	// of its JSONL; none for a block that is one source (Sources).
+	Segments []Segment
 }
 
 // URLVisit is a URL a recording visited and when it was first seen.
@@ -180,11 +183,15 @@ func (t *Tx) InsertBlock(ctx context.Context, b Block) error {
 	if b.Data != nil {
 		data = b.Data
 	}
+	var segments any
+	if len(b.Segments) > 0 {
+		segments = encodeSegments(b.Segments)
+	}
 	_, err := t.exec(ctx, `INSERT INTO recording_blocks (project_id, session_id, seq, blob_key, data, window_id,
-		  first_ts, last_ts, event_count, raw_bytes, stored_bytes, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		  first_ts, last_ts, event_count, raw_bytes, stored_bytes, created_at, segments)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		b.ProjectID, b.SessionID, b.Seq, b.BlobKey, data, b.WindowID, b.FirstTS, b.LastTS, b.EventCount, b.RawBytes,
-		b.StoredBytes, micros(b.CreatedAt))
+		b.StoredBytes, micros(b.CreatedAt), segments)
 	return err
 }
 
@@ -283,7 +290,7 @@ func (t *Tx) ClaimSnapshotUUIDs(ctx context.Context, projectID int64, uuids []st
 // inline blocks (see BlockRange and BlockData).
 func (s *Store) Blocks(ctx context.Context, projectID int64, sessionID string) ([]Block, error) {
 	rows, err := s.read.QueryContext(ctx, s.rebind(`SELECT project_id, session_id, seq, blob_key, window_id, first_ts,
-		  last_ts, event_count, raw_bytes, stored_bytes, created_at
+		  last_ts, event_count, raw_bytes, stored_bytes, created_at, segments
 		FROM recording_blocks WHERE project_id = ? AND session_id = ? ORDER BY first_ts, seq`), projectID, sessionID)
 	if err != nil {
 		return nil, err
@@ -291,9 +298,13 @@ func (s *Store) Blocks(ctx context.Context, projectID int64, sessionID string) (
 	return collect(rows, func(sc interface{ Scan(...any) error }) (Block, error) {
 		var b Block
 		var created int64
+		var segments []byte
 		err := sc.Scan(&b.ProjectID, &b.SessionID, &b.Seq, &b.BlobKey, &b.WindowID, &b.FirstTS, &b.LastTS,
-			&b.EventCount, &b.RawBytes, &b.StoredBytes, &created)
+			&b.EventCount, &b.RawBytes, &b.StoredBytes, &created, &segments)
 		b.CreatedAt = fromMicros(created)
+		if err == nil {
+			b.Segments, err = decodeSegments(segments)
+		}
 		return b, err
 	})
 }
