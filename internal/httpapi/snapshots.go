@@ -170,15 +170,14 @@ func (s *Server) writeBlocks(c *call, parts []store.SourcePart) error {
 		done()
 		err := f.err
 		if err == nil {
-			var out []byte
-			if out, err = s.decodeBlock(ctx, c, blocks, b, f.data, first, buf); err == nil {
-				if dict := blockcodec.Dictionary(out[len(buf):]); b.Seq == 0 && b.BlobKey != "" && i < len(blocks)-1 &&
+			var jsonl []byte
+			if buf, jsonl, err = s.appendPart(ctx, c, blocks, parts[i], f.data, first, buf); err == nil {
+				if dict := blockcodec.Dictionary(jsonl); b.Seq == 0 && b.BlobKey != "" && i < len(blocks)-1 &&
 					!snapshotDicts.Has(b.BlobKey, len(dict)) {
 					// The later blocks may be compressed with a prefix
 					// of this one: keep it for them.
 					first = firstBlock{b.BlobKey, append([]byte(nil), dict...)}
 				}
-				buf, err = keepPart(out, len(buf), parts[i])
 			}
 		}
 		if err != nil {
@@ -203,19 +202,34 @@ func (s *Server) writeBlocks(c *call, parts []store.SourcePart) error {
 	return nil
 }
 
-// keepPart cuts the JSONL of a block, decoded at the end of buf from
-// offset at, down to bytes From to To of it: the sources asked for.
-func keepPart(buf []byte, at int, p store.SourcePart) ([]byte, error) {
-	jsonl := buf[at:]
+// snapshotParts keeps the JSONL of the compacted blocks read in part
+// last, for the requests that read their other parts.
+var snapshotParts partCache
+
+// appendPart appends the JSONL of part p of blocks, whose compressed
+// bytes are data, to buf, and returns buf with the JSONL of the whole
+// block. A whole block is decoded into buf. A compacted block read in
+// part is decoded on its own, kept in snapshotParts, or taken from it.
+func (s *Server) appendPart(ctx context.Context, c *call, blocks []store.Block, p store.SourcePart, data []byte, first firstBlock, buf []byte) (out, jsonl []byte, err error) {
+	if p.From == 0 && p.To == p.RawBytes {
+		if out, err = s.decodeBlock(ctx, c, blocks, p.Block, data, first, buf); err != nil {
+			return buf, nil, err
+		}
+		return out, out[len(buf):], nil
+	}
+	if jsonl = snapshotParts.get(p.BlobKey); jsonl == nil {
+		if jsonl, err = s.decodeBlock(ctx, c, blocks, p.Block, data, first, nil); err != nil {
+			return buf, nil, err
+		}
+		if p.BlobKey != "" {
+			snapshotParts.put(p.BlobKey, jsonl)
+		}
+	}
 	if p.From > p.To || p.To > int64(len(jsonl)) {
-		return buf[:at], fmt.Errorf("block %d of %s holds %d bytes of JSONL, its sources %d to %d", p.Seq, p.SessionID,
+		return buf, nil, fmt.Errorf("block %d of %s holds %d bytes of JSONL, its sources %d to %d", p.Seq, p.SessionID,
 			len(jsonl), p.From, p.To)
 	}
-	if p.From == 0 && p.To == int64(len(jsonl)) {
-		return buf, nil
-	}
-	n := copy(jsonl, jsonl[p.From:p.To])
-	return buf[:at+n], nil
+	return append(buf, jsonl[p.From:p.To]...), jsonl, nil
 }
 
 // snapshotDecoder decompresses blocks without a dictionary; DecodeAll is

@@ -179,6 +179,7 @@ func (sb *snapshotBench) run(b *testing.B) {
 		b.SetBytes(raw)
 		b.ReportAllocs()
 		for b.Loop() {
+			httpapi.ForgetSnapshotParts()
 			var n int64
 			for start := 0; start < keys; start += 20 {
 				target := fmt.Sprintf("/api/projects/%d/session_recordings/%s/snapshots?source=blob_v2&start_blob_key=%d&end_blob_key=%d",
