@@ -120,6 +120,9 @@ func runPlaylists(ctx context.Context, o Options) (*Report, error) {
 	}
 	r.Add("health p50", Millis(health.lat.Percentile(50)), "ms")
 	r.Add("health p99", Millis(health.lat.Percentile(99)), "ms")
+	if err := srv.addPeakRSS(r); err != nil {
+		return nil, err
+	}
 	r.Add("errors", 0, "requests")
 	return r, nil
 }

@@ -196,6 +196,15 @@ func (srv *Server) CPU() (time.Duration, error) { return processCPU(srv.Pid()) }
 // PeakRSS returns the server's peak resident set size so far, in bytes.
 func (srv *Server) PeakRSS() (int64, error) { return processPeakRSS(srv.Pid()) }
 
+// addPeakRSS adds the server's peak resident set size so far to r.
+func (srv *Server) addPeakRSS(r *Report) error {
+	rss, err := srv.PeakRSS()
+	if err == nil {
+		r.Add("server peak RSS", float64(rss)/1e6, "MB")
+	}
+	return err
+}
+
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

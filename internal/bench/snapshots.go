@@ -110,6 +110,9 @@ func runSnapshots(ctx context.Context, o Options) (*Report, error) {
 	r.Add("sources request p50", Millis(srcLat.Percentile(50)), "ms")
 	r.Add("sources request p99", Millis(srcLat.Percentile(99)), "ms")
 	r.Add("requests", float64(srcLat.Len()+blockLat.Len()), "requests")
+	if err := srv.addPeakRSS(r); err != nil {
+		return nil, err
+	}
 	r.Add("errors", 0, "requests")
 	return r, nil
 }

@@ -178,11 +178,9 @@ func runStorage(ctx context.Context, o Options) (*Report, error) {
 	}
 	// Ingest, compaction and reading every recording back, the longest
 	// ones' blocks with their dictionary.
-	rss, err := srv.PeakRSS()
-	if err != nil {
+	if err := srv.addPeakRSS(r); err != nil {
 		return nil, err
 	}
-	r.Add("server peak RSS", float64(rss)/1e6, "MB")
 	r.Add("JSONL per session (median)", Median(jsonl), "bytes")
 	r.Add("errors", 0, "requests")
 	return r, nil
