@@ -63,16 +63,11 @@ func runIngest(ctx context.Context, o Options) (*Report, error) {
 	r.Param("rate", rate)
 	r.Param("paced_duration", paced.String())
 
-	st, err := NewStore(ctx, o)
+	st, srv, stop, err := startFresh(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	defer st.Remove()
-	srv, err := st.Start(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer srv.Stop()
+	defer stop()
 
 	// Warm up, and size the timed pool from the rate seen.
 	var seed uint64 = 1

@@ -30,16 +30,11 @@ func runPlaylists(ctx context.Context, o Options) (*Report, error) {
 	r.Param("phase", phase.String())
 	r.Param("floor", "GET /_health")
 
-	st, err := NewStore(ctx, o)
+	st, srv, stop, err := startFresh(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	defer st.Remove()
-	srv, err := st.Start(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer srv.Stop()
+	defer stop()
 	api := apiClient{srv: srv, key: st.APIKey, project: st.ProjectID}
 
 	// The floor: an HTTP request that does nothing.

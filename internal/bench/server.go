@@ -84,6 +84,19 @@ func (s *Store) SQLitePath() string { return filepath.Join(s.Dir, "tapedeck.db")
 // BlobDir is the store's blob directory.
 func (s *Store) BlobDir() string { return filepath.Join(s.Dir, "blobs") }
 
+// startFresh creates a fresh store and starts a server on it with env
+// (see Start); stop stops the server and removes the store.
+func startFresh(ctx context.Context, o Options, env ...string) (st *Store, srv *Server, stop func(), err error) {
+	if st, err = NewStore(ctx, o); err != nil {
+		return nil, nil, nil, err
+	}
+	if srv, err = st.Start(ctx, env...); err != nil {
+		st.Remove()
+		return nil, nil, nil, err
+	}
+	return st, srv, func() { srv.Stop(); st.Remove() }, nil
+}
+
 // Remove deletes the store's directory.
 func (s *Store) Remove() error { return os.RemoveAll(s.Dir) }
 

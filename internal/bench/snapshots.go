@@ -39,16 +39,11 @@ func runSnapshots(ctx context.Context, o Options) (*Report, error) {
 	r.Param("clients", clients)
 	r.Param("duration", o.Duration.String())
 
-	st, err := NewStore(ctx, o)
+	st, srv, stop, err := startFresh(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	defer st.Remove()
-	srv, err := st.Start(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer srv.Stop()
+	defer stop()
 
 	sessions, err := generateSessions(st.Token, n, longShape, 1000)
 	if err != nil {

@@ -63,16 +63,11 @@ func runStorage(ctx context.Context, o Options) (*Report, error) {
 	r.Param("TAPEDECK_COMPACT_AFTER", compactAfter)
 	r.Param("TAPEDECK_JOBS_INTERVAL", jobsInterval)
 
-	st, err := NewStore(ctx, o)
+	st, srv, stop, err := startFresh(ctx, o, "TAPEDECK_COMPACT_AFTER="+compactAfter, "TAPEDECK_JOBS_INTERVAL="+jobsInterval)
 	if err != nil {
 		return nil, err
 	}
-	defer st.Remove()
-	srv, err := st.Start(ctx, "TAPEDECK_COMPACT_AFTER="+compactAfter, "TAPEDECK_JOBS_INTERVAL="+jobsInterval)
-	if err != nil {
-		return nil, err
-	}
-	defer srv.Stop()
+	defer stop()
 
 	sessions, err := generateSessions(st.Token, n, finishedShape, 2000)
 	if err != nil {
