@@ -141,17 +141,7 @@ func (c *compactor) groups(blocks []store.Block) [][]store.Block {
 // tightly as zstd goes, in the blob store, and returns how many recordings
 // it rewrote. Blocks ingest kept inline in the metadata store leave it
 // this way. It handles at most CompactBatch recordings per call.
-func (r *Runner) Compact(ctx context.Context) (int, error) {
-	compactions.Lock()
-	defer compactions.Unlock()
-	var c *compactor
-	defer func() {
-		if c != nil {
-			c.close()
-		}
-	}()
-	return r.compactBatch(ctx, &c)
-}
+func (r *Runner) Compact(ctx context.Context) (int, error) { return r.compactFor(ctx, 0) }
 
 // compactBatch is Compact with the compactor *c, which it creates when it
 // is nil and there is work, so that the batches of one run share its
@@ -208,10 +198,10 @@ func (r *Runner) compactBatch(ctx context.Context, c **compactor) (int, error) {
 	return done, nil
 }
 
-// compactFor runs Compact batch after batch until no recording is left
-// to compact or budget has passed (at least one batch runs), so that a
-// busy server's finished recordings do not pile up faster than one batch
-// per run, and returns how many recordings it rewrote.
+// compactFor compacts batch after batch, sharing one compactor, until no
+// recording is left to compact or budget has passed (at least one batch
+// runs), so that a busy server's finished recordings do not pile up faster
+// than one batch per run, and returns how many recordings it rewrote.
 func (r *Runner) compactFor(ctx context.Context, budget time.Duration) (int, error) {
 	compactions.Lock()
 	defer compactions.Unlock()
@@ -358,8 +348,7 @@ func (r *Runner) writeCompacted(ctx context.Context, c *compactor, k store.Recor
 		}
 	}
 	enc := c.enc
-	switch index {
-	case 1:
+	if index == 1 {
 		if err := blockcodec.UseDict(enc, c.dict); err != nil {
 			return out, err
 		}
